@@ -1,0 +1,56 @@
+# Switchboard's entry points. Each works on a fresh Debian 12 machine as root:
+# missing packages are installed by deploy/install-deps.sh first.
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+CONFIG     ?= config/switchboard.yaml
+WERROR     ?= OFF
+CMAKE_ARGS  = -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSWITCHBOARD_WERROR=$(WERROR)
+CTEST       = ctest --output-on-failure --timeout 300 -j$(JOBS)
+
+.PHONY: all build run test test-release test-asan test-tsan deps test-deps bench clean
+
+all: build
+
+deps:
+	@bash deploy/install-deps.sh build
+
+test-deps:
+	@bash deploy/install-deps.sh test
+
+build: deps
+	@cmake -S . -B build $(CMAKE_ARGS) -DSWITCHBOARD_TESTS=OFF >/dev/null
+	@cmake --build build -j$(JOBS) --target switchboard
+
+run: build
+	./build/switchboard serve --config $(CONFIG)
+
+# Every suite: the release build (unit, integration, e2e), then ASan+UBSan
+# (unit, integration), then TSan (the concurrent integration tests, with
+# several event-loop threads).
+test: test-deps
+	@$(MAKE) --no-print-directory test-release test-asan test-tsan
+
+test-release:
+	@cmake -S . -B build $(CMAKE_ARGS) -DSWITCHBOARD_TESTS=ON >/dev/null
+	@cmake --build build -j$(JOBS)
+	@cd build && $(CTEST)
+
+test-asan:
+	@cmake -S . -B build-asan $(CMAKE_ARGS) -DSWITCHBOARD_SANITIZE=address -DSWITCHBOARD_BENCH=OFF >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(CTEST) -L 'unit|integration'
+
+test-tsan:
+	@cmake -S . -B build-tsan $(CMAKE_ARGS) -DSWITCHBOARD_SANITIZE=thread -DSWITCHBOARD_BENCH=OFF >/dev/null
+	@cmake --build build-tsan -j$(JOBS) --target integration_test
+	@cd build-tsan && SWITCHBOARD_TEST_THREADS=4 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(CTEST) -L integration
+
+bench: build
+	@cmake -S . -B build -DSWITCHBOARD_BENCH=ON >/dev/null
+	@cmake --build build -j$(JOBS) --target switchboard_loadgen
+	@bash bench/run.sh
+
+clean:
+	rm -rf build build-asan build-tsan

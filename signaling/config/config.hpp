@@ -1,0 +1,96 @@
+#pragma once
+// Switchboard's configuration: a plain struct whose every field has a default.
+// docs/configuration.md documents each key; loading lives in config_loader.hpp.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchboard::config {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+enum class profile { production, development };
+enum class log_format { text, json };
+
+struct endpoint {
+  std::string host = "0.0.0.0";  // IPv4/IPv6 literal or "localhost"
+  std::uint16_t port = 8080;     // 0 = pick a free port (tests)
+};
+
+struct tls_config {
+  std::string cert;  // PEM certificate chain; empty = no TLS
+  std::string key;   // PEM private key
+};
+
+struct rate_limit_config {
+  double messages_per_second = 50;  // sustained inbound messages per connection
+  double burst = 200;               // bucket size
+};
+
+struct server_config {
+  endpoint listen{"0.0.0.0", 8080};             // page, API and WebSocket
+  std::string static_dir = "signaling/web";     // relative paths are relative to the working dir
+  tls_config tls;                               // both set = https + wss on the same port
+  std::vector<std::string> allowed_origins;     // WebSocket Origin allow-list; "*" = any
+  std::size_t max_message_bytes = 65536;        // largest inbound WebSocket message
+  std::size_t max_connections = 10000;          // open connections, all IPs
+  std::size_t max_connections_per_ip = 200;     // open connections from one IP
+  std::string ws_path = "/ws";                  // WebSocket path ("/" is accepted too)
+  std::size_t threads = 1;                      // event-loop threads
+  seconds handshake_timeout{10};                // TCP accept to WebSocket upgrade / HTTP request
+  seconds idle_timeout{60};                     // no pong/traffic for this long = dead peer
+  seconds drain_period{10};                     // SIGTERM: time clients get before close 1001
+  std::size_t send_queue_messages = 1024;       // outbound queue bound per connection (count)
+  std::size_t send_queue_bytes = 4 * 1024 * 1024;  // outbound queue bound per connection (bytes)
+  std::size_t max_http_body_bytes = 8192;       // HTTP request body limit
+  rate_limit_config rate_limit;
+};
+
+struct metrics_config {
+  bool enabled = true;
+  endpoint listen{"127.0.0.1", 9464};
+};
+
+struct peers_config {
+  seconds resume_grace{30};                 // how long a disconnected peer keeps its ID
+  std::size_t max_queued_messages = 64;     // messages kept for a disconnected peer
+  std::size_t max_queued_bytes = 256 * 1024;
+  bool leave_on_close = true;               // close code 1000/1001 from the client = leave now
+};
+
+struct managed_turn_config {
+  bool enabled = false;                     // start and supervise coturn (turn/)
+  std::string binary = "/usr/bin/turnserver";
+};
+
+struct turn_config {
+  std::vector<std::string> secrets;         // first signs, all are accepted by coturn
+  std::string secret_file;                  // one secret per line, appended to secrets
+  seconds ttl{3600};                        // clamped to [5m, 24h]
+  std::vector<std::string> uris;            // stun:/turn:/turns: URIs handed to clients
+  std::string realm = "switchboard";
+  bool rest_api = false;                    // GET /api/v1/turn-credentials
+  std::vector<std::string> api_keys;        // required by the REST API when non-empty
+  managed_turn_config managed;
+};
+
+struct log_config {
+  std::string level = "info";               // trace|debug|info|warn|error|off
+  log_format format = log_format::text;
+};
+
+struct config {
+  profile prof = profile::production;
+  server_config server;
+  metrics_config metrics;
+  peers_config peers;
+  turn_config turn;
+  log_config log;
+  bool ephemeral_secret = false;            // set by the loader: secret generated at start-up
+};
+
+}  // namespace switchboard::config

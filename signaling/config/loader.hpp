@@ -1,0 +1,46 @@
+#pragma once
+// Loading: YAML file, then SWITCHBOARD_* environment, then --set overrides
+// (each a "dotted.key=value" whose value is parsed as YAML), then validation.
+
+#include "signaling/config/config.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::config {
+
+struct problem {
+  std::string key;      // dotted path, e.g. "server.listen"
+  std::string source;   // "FILE:LINE", "--set", "env SWITCHBOARD_TURN_SECRET", ...
+  std::string message;
+};
+
+struct load_result {
+  std::optional<config> cfg;     // set when there are no problems
+  std::vector<problem> problems;
+  std::vector<std::string> notes;  // things worth logging (e.g. "ephemeral TURN secret generated")
+};
+
+struct load_options {
+  std::string path;                          // empty = embedded defaults only
+  std::vector<std::string> sets;             // --set dotted.key=value
+  std::map<std::string, std::string> env;    // environment variables to consult
+  // Source of random bytes for the development-profile ephemeral secret.
+  std::function<std::string()> make_secret;
+};
+
+load_result load(const load_options& opts);
+
+// "FILE:LINE: key: message" for each problem.
+std::string format_problems(const std::vector<problem>& problems);
+
+// The effective configuration as YAML with secrets and API keys masked.
+std::string dump_masked(const config& cfg);
+
+// Parses "30s", "10m", "1h", "500ms", "2d" or a bare number of seconds.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+}  // namespace switchboard::config

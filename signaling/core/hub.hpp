@@ -1,0 +1,82 @@
+#pragma once
+// The signaling hub: issues IDs, routes relayed messages, keeps detached
+// peers for resume, tells contacts when a peer leaves. Thread-safe (one
+// mutex); returns side effects instead of performing them, so callers send
+// after the lock is released and tests inspect them directly.
+
+#include "signaling/core/participant.hpp"
+#include "signaling/core/peer_registry.hpp"
+#include "signaling/metrics/metrics.hpp"
+#include "signaling/protocol/message.hpp"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace switchboard::core {
+
+struct hub_config {
+  std::chrono::milliseconds resume_grace{30000};
+  std::size_t max_queued_messages = 64;
+  std::size_t max_queued_bytes = 256 * 1024;
+};
+
+// Where credentials and identifiers come from; fakes in tests.
+struct hub_sources {
+  // iceServers for a peer (TURN credentials minted for it) and their lifetime.
+  std::function<std::vector<protocol::ice_server>(std::string_view peer_id)> ice_servers;
+  std::function<std::chrono::seconds()> ttl;
+  std::function<std::string()> new_peer_id;   // 21 URL-safe characters
+  std::function<std::string()> new_token;     // resume token
+};
+
+class hub {
+public:
+  hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources,
+      metrics::signaling_metrics& metrics);
+
+  struct start_result {
+    std::string id;  // empty when the start failed (effects.to_self holds the error)
+    effects fx;      // to_self: the start reply, then any messages queued while away
+  };
+  // `start` from a connection without an ID; with `resume`, reclaims a detached
+  // (or still attached: the old connection is closed as replaced) peer.
+  start_result start(const std::shared_ptr<participant>& self,
+                     const std::optional<protocol::resume_request>& resume, steady_clock::time_point now);
+
+  // A relayed message (offer/answer/iceCandidate/hangup) from started peer `from`.
+  effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received);
+
+  // Fresh iceServers for a started peer.
+  outbound_ptr ice_servers(std::string_view id);
+
+  // The connection `conn` of peer `id` closed. leave_now: the client said goodbye,
+  // the peer leaves at once; otherwise it is kept for resume_grace. Ignored when
+  // `conn` is no longer the peer's connection (it was replaced).
+  effects disconnect(std::string_view id, const participant* conn, bool leave_now,
+                     steady_clock::time_point now);
+
+  // Detached peers whose grace has run out leave for good (peerLeft to contacts).
+  effects expire(steady_clock::time_point now);
+
+  std::size_t peer_count() const;
+
+private:
+  void leave_locked(const std::string& id, effects& fx);
+  void send_or_queue_locked(const std::string& to, peer_record& rec, outbound_ptr msg, effects& fx);
+
+  mutable std::mutex mutex_;
+  hub_config cfg_;
+  std::unique_ptr<peer_registry> registry_;
+  hub_sources sources_;
+  metrics::signaling_metrics& metrics_;
+  std::set<std::pair<steady_clock::time_point, std::string>> detached_;  // expiry order
+};
+
+}  // namespace switchboard::core

@@ -1,0 +1,55 @@
+#pragma once
+// What the core sees of a connection: something that accepts outbound
+// messages. The core never touches a socket; tests use a fake participant.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace switchboard::core {
+
+using steady_clock = std::chrono::steady_clock;
+
+// A message ready to be written, shared by every recipient.
+struct outbound {
+  std::string text;
+  steady_clock::time_point received{};  // when the forwarded message was read
+  bool relayed = false;                 // true for forwarded offer/answer/iceCandidate/hangup
+};
+using outbound_ptr = std::shared_ptr<const outbound>;
+
+outbound_ptr make_reply(std::string text);
+outbound_ptr make_relayed(std::string text, steady_clock::time_point received);
+
+// Application close codes (docs/protocol.md).
+enum class close_code : unsigned short {
+  going_away = 1001,      // server draining
+  too_big = 1009,         // message over the hard read limit
+  internal_error = 1011,
+  replaced = 4000,        // the peer resumed on another connection
+  slow_consumer = 4001,   // outbound queue bound reached
+};
+
+class participant {
+public:
+  virtual ~participant() = default;
+  // Queues a message for this connection. Thread-safe and non-blocking.
+  virtual void deliver(outbound_ptr msg) = 0;
+  // Closes this connection with `code`. Thread-safe and non-blocking.
+  virtual void close(close_code code) = 0;
+};
+
+struct delivery {
+  std::shared_ptr<participant> to;
+  outbound_ptr msg;
+};
+
+// Side effects a core operation asks its caller to perform, after any lock is released.
+struct effects {
+  std::vector<outbound_ptr> to_self;           // in order
+  std::vector<delivery> deliveries;            // to other participants
+  std::vector<std::shared_ptr<participant>> to_close;  // with close_code::replaced
+};
+
+}  // namespace switchboard::core

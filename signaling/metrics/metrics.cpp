@@ -1,0 +1,130 @@
+#include "signaling/metrics/metrics.hpp"
+
+#include <string>
+
+namespace switchboard::metrics {
+namespace {
+
+prometheus::Counter& counter(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+
+prometheus::Gauge& gauge(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+
+// Fills `out` with one series per enum value, labelled `label`=to_string(value).
+template <typename Enum, std::size_t N, typename Name>
+void labelled(prometheus::Family<prometheus::Counter>& family, const char* label,
+              std::array<prometheus::Counter*, N>& out, Name name_of) {
+  for (std::size_t i = 0; i < N; ++i) {
+    out[i] = &family.Add({{label, std::string(name_of(static_cast<Enum>(i)))}});
+  }
+}
+
+prometheus::Histogram::BucketBoundaries latency_buckets() {
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0};
+}
+
+}  // namespace
+
+std::string_view to_string(reject_reason r) noexcept {
+  switch (r) {
+    case reject_reason::max_connections: return "max_connections";
+    case reject_reason::max_per_ip: return "max_connections_per_ip";
+    case reject_reason::origin: return "origin";
+    case reject_reason::draining: return "draining";
+    case reject_reason::bad_upgrade: return "bad_upgrade";
+    case reject_reason::handshake_timeout: return "handshake_timeout";
+    case reject_reason::tls: return "tls";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(undeliverable_reason r) noexcept {
+  switch (r) {
+    case undeliverable_reason::peer_not_found: return "peer_not_found";
+    case undeliverable_reason::queue_full: return "queue_full";
+    case undeliverable_reason::expired: return "expired";
+    case undeliverable_reason::slow_consumer: return "slow_consumer";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(resume_result r) noexcept {
+  switch (r) {
+    case resume_result::ok: return "ok";
+    case resume_result::unknown_peer: return "unknown_peer";
+    case resume_result::bad_token: return "bad_token";
+    case resume_result::expired: return "expired";
+  }
+  return "unknown";
+}
+
+signaling_metrics::signaling_metrics(prometheus::Registry& r)
+    : connections(gauge(r, "switchboard_connections", "Open WebSocket connections.")),
+      connections_accepted(counter(r, "switchboard_connections_accepted_total",
+                                   "WebSocket connections accepted.")),
+      peers(gauge(r, "switchboard_peers", "Peers holding an ID, connected or awaiting resume.")),
+      peers_detached(gauge(r, "switchboard_peers_detached",
+                           "Peers whose connection dropped, kept for resume.")),
+      bytes_in(counter(r, "switchboard_websocket_received_bytes_total",
+                       "WebSocket message payload bytes received.")),
+      bytes_out(counter(r, "switchboard_websocket_sent_bytes_total",
+                        "WebSocket message payload bytes sent.")),
+      messages_in(counter(r, "switchboard_messages_received_total",
+                          "WebSocket messages received, valid or not.")),
+      slow_consumers(counter(r, "switchboard_slow_consumers_closed_total",
+                             "Connections closed because their outbound queue was full.")),
+      credentials_issued(counter(r, "switchboard_turn_credentials_issued_total",
+                                 "TURN credentials minted (start, iceServers, REST API).")),
+      peers_left(counter(r, "switchboard_peers_left_total",
+                         "Peers that left for good (goodbye, hangup of the socket or grace expired).")),
+      relay_latency(prometheus::BuildHistogram()
+                        .Name("switchboard_relay_latency_seconds")
+                        .Help("Time from reading a relayed message to writing it to its target.")
+                        .Register(r)
+                        .Add({}, latency_buckets())),
+      http_requests(counter(r, "switchboard_http_requests_total", "HTTP requests served.")) {
+  auto& rejected = prometheus::BuildCounter()
+                       .Name("switchboard_connections_rejected_total")
+                       .Help("Connections refused, by reason.")
+                       .Register(r);
+  labelled<reject_reason>(rejected, "reason", rejected_, [](reject_reason v) { return to_string(v); });
+  auto& relayed = prometheus::BuildCounter()
+                      .Name("switchboard_messages_relayed_total")
+                      .Help("Messages forwarded to their target, by type.")
+                      .Register(r);
+  for (std::size_t i = 0; i < n_actions; ++i) {
+    const auto a = static_cast<protocol::action>(i);
+    relayed_[i] = protocol::is_relayed(a) ? &relayed.Add({{"type", std::string(protocol::to_string(a))}})
+                                          : &not_relayed_;
+  }
+  auto& errors = prometheus::BuildCounter()
+                     .Name("switchboard_errors_sent_total")
+                     .Help("Error replies sent to clients, by code.")
+                     .Register(r);
+  labelled<protocol::error_code>(errors, "code", errors_, [](protocol::error_code v) { return protocol::to_string(v); });
+  auto& undeliverable = prometheus::BuildCounter()
+                            .Name("switchboard_messages_undeliverable_total")
+                            .Help("Relayed messages that did not reach their target, by reason.")
+                            .Register(r);
+  labelled<undeliverable_reason>(undeliverable, "reason", undeliverable_,
+                                 [](undeliverable_reason v) { return to_string(v); });
+  auto& resumes = prometheus::BuildCounter()
+                      .Name("switchboard_resumes_total")
+                      .Help("Resume attempts, by result.")
+                      .Register(r);
+  labelled<resume_result>(resumes, "result", resumes_, [](resume_result v) { return to_string(v); });
+}
+
+void add_build_info(prometheus::Registry& registry, std::string_view version) {
+  prometheus::BuildGauge()
+      .Name("switchboard_build_info")
+      .Help("Build information; the value is always 1.")
+      .Register(registry)
+      .Add({{"version", std::string(version)}})
+      .Set(1);
+}
+
+}  // namespace switchboard::metrics

@@ -1,0 +1,75 @@
+#pragma once
+// Every Prometheus series the signaling service exports, created once on a
+// registry and then updated lock-free from any thread. Names follow
+// Prometheus conventions under the switchboard_ prefix; no label ever holds a
+// peer ID, username or address.
+
+#include "signaling/protocol/message.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string_view>
+
+namespace switchboard::metrics {
+
+// Why a connection was refused before or during the WebSocket upgrade.
+enum class reject_reason { max_connections, max_per_ip, origin, draining, bad_upgrade, handshake_timeout, tls };
+// Why a relayed message did not reach its target.
+enum class undeliverable_reason { peer_not_found, queue_full, expired, slow_consumer };
+enum class resume_result { ok, unknown_peer, bad_token, expired };
+
+inline constexpr std::size_t n_actions = 6;
+inline constexpr std::size_t n_errors = 9;
+inline constexpr std::size_t n_reject = 7;
+inline constexpr std::size_t n_undeliverable = 4;
+inline constexpr std::size_t n_resume = 4;
+
+std::string_view to_string(reject_reason r) noexcept;
+std::string_view to_string(undeliverable_reason r) noexcept;
+std::string_view to_string(resume_result r) noexcept;
+
+class signaling_metrics {
+public:
+  explicit signaling_metrics(prometheus::Registry& registry);
+
+  prometheus::Gauge& connections;            // switchboard_connections
+  prometheus::Counter& connections_accepted; // switchboard_connections_accepted_total
+  prometheus::Gauge& peers;                  // switchboard_peers (started, incl. detached)
+  prometheus::Gauge& peers_detached;         // switchboard_peers_detached
+  prometheus::Counter& bytes_in;             // switchboard_websocket_received_bytes_total
+  prometheus::Counter& bytes_out;            // switchboard_websocket_sent_bytes_total
+  prometheus::Counter& messages_in;          // switchboard_messages_received_total
+  prometheus::Counter& slow_consumers;       // switchboard_slow_consumers_closed_total
+  prometheus::Counter& credentials_issued;   // switchboard_turn_credentials_issued_total
+  prometheus::Counter& peers_left;           // switchboard_peers_left_total
+  prometheus::Histogram& relay_latency;      // switchboard_relay_latency_seconds
+  prometheus::Counter& http_requests;        // switchboard_http_requests_total
+
+  prometheus::Counter& rejected(reject_reason r) { return *rejected_[static_cast<std::size_t>(r)]; }
+  // Only offer/answer/iceCandidate/hangup are exported.
+  prometheus::Counter& relayed(protocol::action a) { return *relayed_[static_cast<std::size_t>(a)]; }
+  prometheus::Counter& error_sent(protocol::error_code c) { return *errors_[static_cast<std::size_t>(c)]; }
+  prometheus::Counter& undeliverable(undeliverable_reason r) {
+    return *undeliverable_[static_cast<std::size_t>(r)];
+  }
+  prometheus::Counter& resumes(resume_result r) { return *resumes_[static_cast<std::size_t>(r)]; }
+
+private:
+  prometheus::Counter not_relayed_;  // sink for start/iceServers: never exported
+  std::array<prometheus::Counter*, n_reject> rejected_{};
+  std::array<prometheus::Counter*, n_actions> relayed_{};
+  std::array<prometheus::Counter*, n_errors> errors_{};
+  std::array<prometheus::Counter*, n_undeliverable> undeliverable_{};
+  std::array<prometheus::Counter*, n_resume> resumes_{};
+};
+
+// switchboard_build_info{version=...} 1
+void add_build_info(prometheus::Registry& registry, std::string_view version);
+
+}  // namespace switchboard::metrics

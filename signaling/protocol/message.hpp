@@ -1,0 +1,94 @@
+#pragma once
+// Protocol v1: the JSON messages exchanged over the WebSocket (docs/protocol.md).
+// Pure functions: parse one inbound text frame, serialise outbound messages.
+// Nothing here throws on bad input; errors come back as values.
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace switchboard::protocol {
+
+enum class action { start, offer, answer, ice_candidate, hangup, ice_servers };
+
+// Wire name of an action: "start", "offer", "answer", "iceCandidate", "hangup", "iceServers".
+std::string_view to_string(action a) noexcept;
+// Inverse of to_string; nullopt for an unknown name.
+std::optional<action> action_from_string(std::string_view name) noexcept;
+// True for the actions that are forwarded to `data.remoteId`.
+bool is_relayed(action a) noexcept;
+
+enum class error_code {
+  peer_not_found,  // target unknown or gone
+  bad_request,     // not JSON, not an object, missing/invalid fields, binary frame
+  unknown_action,
+  not_started,     // relay or iceServers before start
+  too_large,       // frame over server.max_message_bytes
+  rate_limited,    // per-connection token bucket empty
+  resume_failed,   // unknown id, grace expired or wrong token
+  queue_full,      // target is reconnecting and its bounded queue is full
+  internal,        // a bug on our side; never the client's fault
+};
+
+// Wire code of an error: "peer-not-found", "bad-request", ...
+std::string_view to_string(error_code c) noexcept;
+
+struct resume_request {
+  std::string id;
+  std::string token;
+};
+
+// One parsed inbound message.
+struct request {
+  action act = action::start;
+  std::string remote_id;                 // relayed actions: data.remoteId
+  std::optional<resume_request> resume;  // start: data.resume, when present
+  boost::json::object data;              // relayed actions: the whole data object
+};
+
+struct parse_error {
+  error_code code = error_code::bad_request;
+  std::string message;  // human-readable, safe to log (never echoes SDP)
+  std::string ref;      // the action named by the message, when one could be read
+};
+
+using parse_result = std::variant<request, parse_error>;
+
+// Parses one text frame. Validates the fields each action needs:
+// start: optional data.resume{id,token} (strings);
+// offer: data.remoteId (non-empty string) and data.offer (object or string);
+// answer: data.remoteId and data.answer (object or string);
+// iceCandidate: data.remoteId and data.candidate (object, string or null);
+// hangup: data.remoteId; iceServers: nothing.
+parse_result parse(std::string_view text);
+
+struct ice_server {
+  std::vector<std::string> urls;
+  std::string username;    // empty for STUN
+  std::string credential;  // empty for STUN
+};
+
+// {"action":"start","id":ID,"iceServers":[...],"ttl":S,"resumeToken":T[,"resumed":true]}
+std::string start_reply(std::string_view id, const std::vector<ice_server>& servers,
+                        std::chrono::seconds ttl, std::string_view resume_token, bool resumed);
+
+// {"action":"iceServers","iceServers":[...],"ttl":S}
+std::string ice_servers_reply(const std::vector<ice_server>& servers, std::chrono::seconds ttl);
+
+// The message delivered to the target of a relayed request, with "from" stamped by
+// the server. offer: data.remoteId is set to the sender (tutorial compatibility);
+// answer, iceCandidate, hangup: data.remoteId is removed.
+std::string forward(const request& r, std::string_view from_id);
+
+// {"action":"error","code":C,"message":M[,"ref":R]}; ref omitted when empty.
+std::string error_message(error_code c, std::string_view message, std::string_view ref);
+
+// {"action":"peerLeft","id":ID}
+std::string peer_left(std::string_view id);
+
+}  // namespace switchboard::protocol
