@@ -1,1 +1,219 @@
-// placeholder: implemented by its owner
+#include "signaling/core/hub.hpp"
+
+#include <openssl/crypto.h>
+
+namespace switchboard::core {
+namespace {
+
+using metrics::resume_result;
+using metrics::undeliverable_reason;
+using protocol::error_code;
+
+// IDs come from a CSPRNG, so a collision is astronomically rare; a source
+// that keeps colliding is broken and gets an internal error, not a hang.
+constexpr int max_id_attempts = 8;
+
+// Constant time in the token contents: a mismatch position must not leak
+// through timing. Lengths are public (every token has the same length).
+bool tokens_equal(std::string_view expected, std::string_view given) {
+  return expected.size() == given.size() && CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0;
+}
+
+}  // namespace
+
+hub::hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources,
+         metrics::signaling_metrics& metrics)
+    : cfg_(cfg), registry_(std::move(registry)), sources_(std::move(sources)), metrics_(metrics) {}
+
+outbound_ptr hub::error_reply(error_code c, std::string_view message, std::string_view ref) {
+  metrics_.error_sent(c).Increment();
+  return make_reply(protocol::error_message(c, message, ref));
+}
+
+hub::start_result hub::start(const std::shared_ptr<participant>& self,
+                             const std::optional<protocol::resume_request>& resume, steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  start_result out;
+  if (resume) {
+    resume_locked(self, *resume, now, out);
+  } else {
+    start_new_locked(self, out);
+  }
+  metrics_.peers.Set(static_cast<double>(registry_->size()));
+  return out;
+}
+
+void hub::start_new_locked(const std::shared_ptr<participant>& self, start_result& out) {
+  for (int attempt = 0; attempt < max_id_attempts; ++attempt) {
+    std::string id = sources_.new_peer_id();
+    if (id.empty() || registry_->find(id) != nullptr) continue;
+    attach_locked(id, registry_->add(id), self, false, out.fx);
+    out.id = std::move(id);
+    return;
+  }
+  out.fx.to_self.push_back(error_reply(error_code::internal, "could not allocate a peer id", "start"));
+}
+
+void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
+                        steady_clock::time_point now, start_result& out) {
+  const auto fail = [&](resume_result why, std::string_view message) {
+    metrics_.resumes(why).Increment();
+    out.fx.to_self.push_back(error_reply(error_code::resume_failed, message, "start"));
+  };
+  peer_record* rec = registry_->find(r.id);
+  if (rec == nullptr) return fail(resume_result::unknown_peer, "unknown peer id: it left or its resume grace ran out");
+  if (!tokens_equal(rec->resume_token, r.token)) return fail(resume_result::bad_token, "resume token does not match");
+  // expire() runs on a timer; a grace that ran out since its last tick is
+  // still over, so the peer leaves now instead of being revived.
+  if (!rec->attached && now - rec->detached_at >= cfg_.resume_grace) {
+    leave_locked(r.id, out.fx);
+    return fail(resume_result::expired, "the resume grace period ran out; start without resume");
+  }
+  if (rec->attached) {
+    auto old = rec->conn.lock();
+    if (old && old != self) out.fx.to_close.push_back(std::move(old));
+  } else {
+    detached_.erase({rec->detached_at, r.id});
+    metrics_.peers_detached.Decrement();
+  }
+  attach_locked(r.id, *rec, self, true, out.fx);
+  for (auto& msg : rec->pending) out.fx.to_self.push_back(std::move(msg));
+  rec->pending.clear();
+  rec->pending_bytes = 0;
+  out.id = r.id;
+  metrics_.resumes(resume_result::ok).Increment();
+}
+
+void hub::attach_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& self,
+                        bool resumed, effects& fx) {
+  rec.conn = self;
+  rec.conn_key = self.get();
+  rec.attached = true;
+  rec.resume_token = sources_.new_token();
+  fx.to_self.push_back(
+      make_reply(protocol::start_reply(id, sources_.ice_servers(id), sources_.ttl(), rec.resume_token, resumed)));
+  metrics_.credentials_issued.Increment();
+}
+
+effects hub::relay(std::string_view from, const protocol::request& req, steady_clock::time_point received) {
+  std::lock_guard lock(mutex_);
+  effects fx;
+  const std::string_view ref = protocol::to_string(req.act);
+  if (req.remote_id == from) {
+    fx.to_self.push_back(error_reply(error_code::bad_request, "data.remoteId must not be your own id", ref));
+    return fx;
+  }
+  peer_record* target = registry_->find(req.remote_id);
+  peer_record* sender = registry_->find(from);
+  if (target == nullptr) {
+    metrics_.undeliverable(undeliverable_reason::peer_not_found).Increment();
+    fx.to_self.push_back(error_reply(error_code::peer_not_found, "data.remoteId names no connected peer", ref));
+    return fx;
+  }
+  if (sender == nullptr) {
+    fx.to_self.push_back(error_reply(error_code::internal, "this connection's peer id is no longer registered", ref));
+    return fx;
+  }
+  if (!send_or_queue_locked(*target, make_relayed(protocol::forward(req, from), received), fx)) {
+    metrics_.undeliverable(undeliverable_reason::queue_full).Increment();
+    fx.to_self.push_back(error_reply(error_code::queue_full,
+                                     "the target peer is reconnecting and its message queue is full", ref));
+    return fx;
+  }
+  metrics_.relayed(req.act).Increment();
+  // A hangup ends the call: the two are no longer owed a peerLeft.
+  if (req.act == protocol::action::hangup) {
+    sender->contacts.erase(req.remote_id);
+    target->contacts.erase(std::string(from));
+  } else {
+    sender->contacts.insert(req.remote_id);
+    target->contacts.emplace(from);
+  }
+  return fx;
+}
+
+bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) {
+  if (rec.attached) {
+    if (auto conn = rec.conn.lock()) {
+      fx.deliveries.push_back({std::move(conn), std::move(msg)});
+      return true;
+    }
+    // Attached but its participant is gone: its disconnect() is on the way,
+    // so keep the message for a resume like any detached peer's.
+  }
+  const std::size_t n = msg->text.size();
+  if (rec.pending.size() >= cfg_.max_queued_messages || n > cfg_.max_queued_bytes - rec.pending_bytes) return false;
+  rec.pending_bytes += n;
+  rec.pending.push_back(std::move(msg));
+  return true;
+}
+
+outbound_ptr hub::ice_servers(std::string_view id) {
+  std::lock_guard lock(mutex_);  // sources need not be thread-safe
+  metrics_.credentials_issued.Increment();
+  return make_reply(protocol::ice_servers_reply(sources_.ice_servers(id), sources_.ttl()));
+}
+
+effects hub::disconnect(std::string_view id, const participant* conn, bool leave_now, steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  effects fx;
+  peer_record* rec = registry_->find(id);
+  if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;
+  const std::string key(id);
+  if (leave_now) {
+    leave_locked(key, fx);
+  } else {
+    rec->attached = false;
+    rec->conn.reset();
+    rec->conn_key = nullptr;
+    rec->detached_at = now;
+    detached_.emplace(now, key);
+    metrics_.peers_detached.Increment();
+  }
+  metrics_.peers.Set(static_cast<double>(registry_->size()));
+  return fx;
+}
+
+effects hub::expire(steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  effects fx;
+  while (!detached_.empty() && now - detached_.begin()->first >= cfg_.resume_grace) {
+    const auto [detached_at, id] = *detached_.begin();
+    detached_.erase(detached_.begin());
+    const peer_record* rec = registry_->find(id);
+    // Skip an index entry that no longer describes the record (defensive: resume erases it).
+    if (rec != nullptr && !rec->attached && rec->detached_at == detached_at) leave_locked(id, fx);
+  }
+  metrics_.peers.Set(static_cast<double>(registry_->size()));
+  return fx;
+}
+
+void hub::leave_locked(const std::string& id, effects& fx) {
+  peer_record* rec = registry_->find(id);
+  if (rec == nullptr) return;
+  for (const auto& msg : rec->pending) {
+    if (msg->relayed) metrics_.undeliverable(undeliverable_reason::expired).Increment();
+  }
+  if (!rec->attached) {
+    detached_.erase({rec->detached_at, id});
+    metrics_.peers_detached.Decrement();
+  }
+  const auto contacts = std::move(rec->contacts);
+  registry_->remove(id);
+  metrics_.peers_left.Increment();
+  const outbound_ptr left = make_reply(protocol::peer_left(id));
+  for (const auto& c : contacts) {
+    peer_record* contact = registry_->find(c);
+    if (contact == nullptr) continue;
+    contact->contacts.erase(id);
+    // A full queue drops the notice; the contact learns from peer-not-found instead.
+    (void)send_or_queue_locked(*contact, left, fx);
+  }
+}
+
+std::size_t hub::peer_count() const {
+  std::lock_guard lock(mutex_);
+  return registry_->size();
+}
+
+}  // namespace switchboard::core

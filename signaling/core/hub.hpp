@@ -68,8 +68,16 @@ public:
   std::size_t peer_count() const;
 
 private:
+  void start_new_locked(const std::shared_ptr<participant>& self, start_result& out);
+  void resume_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
+                     steady_clock::time_point now, start_result& out);
+  // Binds `rec` to `self`, rotates its token and appends the start reply.
+  void attach_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& self,
+                     bool resumed, effects& fx);
   void leave_locked(const std::string& id, effects& fx);
-  void send_or_queue_locked(const std::string& to, peer_record& rec, outbound_ptr msg, effects& fx);
+  // Delivers to an attached peer or queues for a detached one; false when its queue is full.
+  bool send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx);
+  outbound_ptr error_reply(protocol::error_code c, std::string_view message, std::string_view ref);
 
   mutable std::mutex mutex_;
   hub_config cfg_;

@@ -1,1 +1,78 @@
-// placeholder: implemented by its owner
+#include "signaling/core/peer_connection.hpp"
+
+#include <sstream>
+#include <variant>
+
+namespace switchboard::core {
+namespace {
+
+using protocol::error_code;
+
+std::string rate_limit_message(const connection_limits& l) {
+  std::ostringstream os;
+  os << "too many messages: the limit is " << l.rate_per_second << " per second (burst " << l.burst
+     << "); further messages are dropped until the rate falls";
+  return os.str();
+}
+
+}  // namespace
+
+peer_connection::peer_connection(hub& h, connection_limits limits, metrics::signaling_metrics& metrics,
+                                 steady_clock::time_point now)
+    : hub_(h), limits_(limits), metrics_(metrics), bucket_(limits.rate_per_second, limits.burst, now) {}
+
+effects peer_connection::error(error_code c, std::string_view message, std::string_view ref) {
+  metrics_.error_sent(c).Increment();
+  effects fx;
+  fx.to_self.push_back(make_reply(protocol::error_message(c, message, ref)));
+  return fx;
+}
+
+effects peer_connection::on_message(const std::shared_ptr<participant>& self, std::string_view payload,
+                                    bool binary, steady_clock::time_point now) {
+  metrics_.messages_in.Increment();
+  metrics_.bytes_in.Increment(static_cast<double>(payload.size()));
+  // Checked before anything else so a flood costs no parsing and no replies:
+  // one error says the client is limited, the rest are dropped silently.
+  if (!bucket_.try_take(now)) {
+    if (limited_notified_) return {};
+    limited_notified_ = true;
+    return error(error_code::rate_limited, rate_limit_message(limits_), "");
+  }
+  limited_notified_ = false;
+  if (binary) return error(error_code::bad_request, "binary frames are not supported; send JSON text frames", "");
+  if (payload.size() > limits_.max_message_bytes) {
+    return error(error_code::too_large,
+                 "message is " + std::to_string(payload.size()) + " bytes; the limit is " +
+                     std::to_string(limits_.max_message_bytes),
+                 "");
+  }
+  auto parsed = protocol::parse(payload);
+  if (const auto* err = std::get_if<protocol::parse_error>(&parsed)) return error(err->code, err->message, err->ref);
+  return dispatch(self, std::get<protocol::request>(parsed), now);
+}
+
+effects peer_connection::dispatch(const std::shared_ptr<participant>& self, const protocol::request& req,
+                                  steady_clock::time_point now) {
+  const std::string_view ref = protocol::to_string(req.act);
+  if (req.act == protocol::action::start) {
+    if (started()) return error(error_code::bad_request, "already started: to resume, open a new connection", ref);
+    auto result = hub_.start(self, req.resume, now);
+    id_ = std::move(result.id);  // stays empty when the start failed
+    return std::move(result.fx);
+  }
+  if (!started()) return error(error_code::not_started, "send start before " + std::string(ref), ref);
+  if (req.act == protocol::action::ice_servers) {
+    effects fx;
+    fx.to_self.push_back(hub_.ice_servers(id_));
+    return fx;
+  }
+  return hub_.relay(id_, req, now);
+}
+
+effects peer_connection::on_close(const participant* self, bool client_goodbye, steady_clock::time_point now) {
+  if (!started()) return {};
+  return hub_.disconnect(id_, self, client_goodbye, now);
+}
+
+}  // namespace switchboard::core

@@ -16,6 +16,9 @@ namespace switchboard::core {
 
 struct peer_record {
   std::weak_ptr<participant> conn;        // expired/empty while detached
+  // Identity of `conn`, still comparable after the participant is destroyed,
+  // so a late disconnect() from it is recognised rather than leaking the peer.
+  const participant* conn_key = nullptr;
   bool attached = false;
   std::string resume_token;               // current token (rotated on every start/resume)
   steady_clock::time_point detached_at{};
