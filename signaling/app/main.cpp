@@ -1,1 +1,134 @@
-int main() { return 0; }
+// switchboard: command line, configuration, wiring. Everything with state is
+// created here and passed down; nothing is global.
+
+#include "signaling/app/logging.hpp"
+#include "signaling/config/loader.hpp"
+#include "signaling/core/hub.hpp"
+#include "signaling/core/ids.hpp"
+#include "signaling/metrics/metrics.hpp"
+#include "signaling/net/http_router.hpp"
+#include "signaling/net/ice_servers.hpp"
+#include "signaling/net/server.hpp"
+
+#include <CLI/CLI.hpp>
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using namespace switchboard;
+
+std::map<std::string, std::string> switchboard_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos && kv.starts_with("SWITCHBOARD_")) {
+      env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  return env;
+}
+
+std::optional<config::load_result> load_config(const std::string& path, const std::vector<std::string>& sets) {
+  auto result = config::load({path, sets, switchboard_environment(), nullptr});
+  if (!result.cfg) {
+    std::cerr << config::format_problems(result.problems);
+    std::cerr << "switchboard: " << result.problems.size() << " configuration problem(s)\n";
+    return std::nullopt;
+  }
+  return result;
+}
+
+std::unique_ptr<prometheus::Exposer> start_metrics(const config::metrics_config& m,
+                                                   const std::shared_ptr<prometheus::Registry>& registry,
+                                                   spdlog::logger& log) {
+  if (!m.enabled) return nullptr;
+  const auto bind = m.listen.host + ":" + std::to_string(m.listen.port);
+  auto exposer = std::make_unique<prometheus::Exposer>(bind);
+  exposer->RegisterCollectable(registry);
+  const auto ports = exposer->GetListeningPorts();
+  log.info("metrics listening on {}:{}", m.listen.host, ports.empty() ? m.listen.port : ports.front());
+  return exposer;
+}
+
+int serve(const config::load_result& loaded) {
+  const auto& cfg = *loaded.cfg;
+  auto log = app::make_logger(cfg.log);
+  log->info("switchboard {} starting (profile {})", SWITCHBOARD_VERSION,
+            cfg.prof == config::profile::development ? "development" : "production");
+  for (const auto& note : loaded.notes) log->warn("config: {}", note);
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::signaling_metrics m(*registry);
+  metrics::add_build_info(*registry, SWITCHBOARD_VERSION);
+  auto exposer = start_metrics(cfg.metrics, registry, *log);
+
+  net::ice_server_source ice(cfg.turn.uris, cfg.turn.secrets.front(), cfg.turn.ttl);
+  core::hub_sources sources{
+      [&ice](std::string_view id) { return ice.for_peer(id); },
+      [&ice] { return ice.ttl(); },
+      [] { return core::random_peer_id(); },
+      [] { return core::random_token(); },
+  };
+  core::hub hub({cfg.peers.resume_grace, cfg.peers.max_queued_messages, cfg.peers.max_queued_bytes},
+                core::make_memory_registry(), std::move(sources), m);
+  net::http_router router({cfg.server.static_dir, cfg.turn.rest_api, cfg.turn.api_keys, 16 * 1024 * 1024,
+                           [&m] { m.credentials_issued.Increment(); }},
+                          ice);
+  net::server srv({cfg, hub, m, router, log});
+  const int code = srv.run();
+  log->info("switchboard stopped");
+  return code;
+}
+
+int check_config(const config::load_result& loaded) {
+  std::cout << config::dump_masked(*loaded.cfg);
+  for (const auto& note : loaded.notes) std::cerr << "note: " << note << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"Switchboard: WebRTC signaling with short-lived TURN credentials"};
+  app.set_version_flag("--version", std::string("switchboard ") + SWITCHBOARD_VERSION);
+  std::string config_path;
+  std::vector<std::string> sets;
+  auto add_common = [&](CLI::App& cmd) {
+    cmd.add_option("--set", sets, "Override a config key: dotted.key=value (the value is parsed as YAML)")
+        ->take_all()
+        ->expected(1);
+  };
+  app.add_option("-c,--config", config_path, "YAML configuration file (for the default 'serve')");
+  add_common(app);
+  auto* serve_cmd = app.add_subcommand("serve", "Run the signaling service (the default)");
+  serve_cmd->add_option("-c,--config", config_path, "YAML configuration file");
+  add_common(*serve_cmd);
+  auto* check_cmd = app.add_subcommand("check-config", "Validate a config file; print it with secrets masked");
+  check_cmd->add_option("file", config_path, "YAML configuration file")->required();
+  add_common(*check_cmd);
+  app.require_subcommand(0, 1);
+  CLI11_PARSE(app, argc, argv);
+
+  const auto loaded = load_config(config_path, sets);
+  if (!loaded) return 2;
+  if (*check_cmd) return check_config(*loaded);
+  try {
+    return serve(*loaded);
+  } catch (const std::exception& e) {
+    std::cerr << "switchboard: cannot start: " << e.what() << "\n";
+    return 1;
+  }
+}

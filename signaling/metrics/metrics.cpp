@@ -47,6 +47,7 @@ std::string_view to_string(undeliverable_reason r) noexcept {
     case undeliverable_reason::queue_full: return "queue_full";
     case undeliverable_reason::expired: return "expired";
     case undeliverable_reason::slow_consumer: return "slow_consumer";
+    case undeliverable_reason::connection_closed: return "connection_closed";
   }
   return "unknown";
 }

@@ -21,13 +21,13 @@ namespace switchboard::metrics {
 // Why a connection was refused before or during the WebSocket upgrade.
 enum class reject_reason { max_connections, max_per_ip, origin, draining, bad_upgrade, handshake_timeout, tls };
 // Why a relayed message did not reach its target.
-enum class undeliverable_reason { peer_not_found, queue_full, expired, slow_consumer };
+enum class undeliverable_reason { peer_not_found, queue_full, expired, slow_consumer, connection_closed };
 enum class resume_result { ok, unknown_peer, bad_token, expired };
 
 inline constexpr std::size_t n_actions = 6;
 inline constexpr std::size_t n_errors = 9;
 inline constexpr std::size_t n_reject = 7;
-inline constexpr std::size_t n_undeliverable = 4;
+inline constexpr std::size_t n_undeliverable = 5;
 inline constexpr std::size_t n_resume = 4;
 
 std::string_view to_string(reject_reason r) noexcept;

@@ -1,1 +1,162 @@
-// placeholder
+// One TCP (or TLS) connection on the public port until it upgrades to a
+// WebSocket: reads requests with a fresh bounded parser under a deadline,
+// answers them through http_router, hands upgrades to the WebSocket session.
+
+#include "signaling/net/sessions.hpp"
+
+#include <boost/asio/ssl/stream_base.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
+#include <type_traits>
+
+namespace switchboard::net {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+
+template <class Stream>
+class http_session final : public std::enable_shared_from_this<http_session<Stream>> {
+public:
+  template <class... Args>
+  http_session(shared_context& ctx, connection_slot slot, std::optional<metrics::reject_reason> reject,
+               Args&&... stream_args)
+      : stream_(std::forward<Args>(stream_args)...), ctx_(ctx), slot_(std::move(slot)), reject_(reject) {}
+
+  ~http_session() {
+    if (reject_) --ctx_.rejecting;
+  }
+
+  void run() {
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.server.handshake_timeout);
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              beast::bind_front_handler(&http_session::on_handshake, this->shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+private:
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      ctx_.metrics.rejected(metrics::reject_reason::tls).Increment();
+      ctx_.log->debug("TLS handshake with {} failed: {}", slot_.ip(), ec.message());
+      return;
+    }
+    do_read();
+  }
+
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(ctx_.cfg.server.max_http_body_bytes);
+    parser_->header_limit(16 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.server.handshake_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return do_shutdown();
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        ctx_.metrics.rejected(metrics::reject_reason::handshake_timeout).Increment();
+      }
+      return;
+    }
+    auto req = parser_->release();
+    if (reject_) return refuse(req, 503, std::string(to_string(*reject_)), false);
+    if (beast::websocket::is_upgrade(req)) return upgrade(std::move(req));
+    ctx_.metrics.http_requests.Increment();
+    const auto reply = ctx_.router.handle(
+        http_request{req.method_string(), req.target(), req[http::field::authorization]},
+        !ctx_.draining && ctx_.dependencies_ready());
+    respond(req, reply, req.keep_alive() && !ctx_.draining);
+  }
+
+  void upgrade(http_request_t&& req) {
+    const auto target = req.target();
+    const auto path = target.substr(0, target.find('?'));
+    if (path != ctx_.cfg.server.ws_path && path != "/") {
+      return refuse(req, 404, "no WebSocket endpoint at this path", true);
+    }
+    if (ctx_.draining) {
+      ctx_.metrics.rejected(metrics::reject_reason::draining).Increment();
+      return refuse(req, 503, "draining", false);
+    }
+    if (!origin_allowed(ctx_.cfg.server.allowed_origins, req[http::field::origin])) {
+      ctx_.metrics.rejected(metrics::reject_reason::origin).Increment();
+      ctx_.log->info("WebSocket from {} refused: origin '{}' not in server.allowed_origins", slot_.ip(),
+                     std::string(req[http::field::origin]));
+      return refuse(req, 403, "origin not allowed", false);
+    }
+    beast::get_lowest_layer(stream_).expires_never();
+    start_websocket_session(std::move(stream_), std::move(req), ctx_, std::move(slot_));
+  }
+
+  void refuse(const http_request_t& req, unsigned status, std::string why, bool keep_alive) {
+    http_reply reply;
+    reply.status = status;
+    reply.body = std::move(why) + "\n";
+    respond(req, reply, keep_alive && req.keep_alive());
+  }
+
+  void respond(const http_request_t& req, const http_reply& reply, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
+                                                                   req.version());
+    res->set(http::field::server, "switchboard");
+    res->set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res->set(name, value);
+    res->body() = reply.body;
+    res->prepare_payload();
+    if (req.method() == http::verb::head) res->body().clear();
+    res->keep_alive(keep_alive);
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        self->on_write(ec, res->keep_alive());
+                      });
+  }
+
+  void on_write(beast::error_code ec, bool keep_alive) {
+    if (ec) return;
+    if (!keep_alive) return do_shutdown();
+    do_read();
+  }
+
+  void do_shutdown() {
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  shared_context& ctx_;
+  connection_slot slot_;
+  std::optional<metrics::reject_reason> reject_;
+};
+
+}  // namespace
+
+void start_http_session(asio::ip::tcp::socket&& socket, shared_context& ctx, connection_slot slot,
+                        std::optional<metrics::reject_reason> reject) {
+  if (reject) ++ctx.rejecting;
+  if (ctx.tls) {
+    std::make_shared<http_session<tls_stream>>(ctx, std::move(slot), reject, std::move(socket), *ctx.tls)->run();
+  } else {
+    std::make_shared<http_session<plain_stream>>(ctx, std::move(slot), reject, std::move(socket))->run();
+  }
+}
+
+}  // namespace switchboard::net

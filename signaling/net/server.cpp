@@ -1,1 +1,205 @@
-// placeholder
+// Listener, signal handling, the resume-grace sweep and the drain sequence.
+
+#include "signaling/net/server.hpp"
+
+#include "signaling/net/context.hpp"
+#include "signaling/net/sessions.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace switchboard::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using std::chrono::milliseconds;
+
+namespace {
+
+tcp::endpoint resolve_listen(asio::io_context& ioc, const config::endpoint& ep) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(ep.host, ec);
+  if (!ec) return {addr, ep.port};
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
+  if (ec || results.empty()) {
+    throw std::runtime_error("server.listen: cannot resolve '" + ep.host + "': " + ec.message());
+  }
+  return results.begin()->endpoint();
+}
+
+// Time before the end of the drain period at which clients get close 1001,
+// leaving room for the close handshakes.
+milliseconds close_margin(milliseconds drain) { return std::min(milliseconds(2000), drain / 2); }
+
+}  // namespace
+
+struct server::impl {
+  explicit impl(server_deps d)
+      : ctx{d.cfg, d.hub, d.metrics, d.router, std::move(d.log), std::move(d.dependencies_ready),
+            core::connection_limiter(d.cfg.server.max_connections, d.cfg.server.max_connections_per_ip),
+            {}, {}, {}, {}, nullptr},
+        ioc(static_cast<int>(std::max<std::size_t>(1, d.cfg.server.threads))),
+        acceptor(asio::make_strand(ioc)),
+        control(asio::make_strand(ioc)),
+        signals(control, SIGINT, SIGTERM),
+        sweep_timer(control),
+        drain_timer(control) {
+    if (!ctx.cfg.server.tls.cert.empty()) ctx.tls = make_tls_context(ctx.cfg.server.tls);
+    bind(resolve_listen(ioc, ctx.cfg.server.listen));
+  }
+
+  void bind(const tcp::endpoint& ep) {
+    boost::system::error_code ec;
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw std::runtime_error("server.listen: cannot listen on " + ep.address().to_string() + ":" +
+                               std::to_string(ep.port()) + ": " + ec.message());
+    }
+  }
+
+  std::string url() const {
+    const auto ep = acceptor.local_endpoint();
+    const auto host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+    return std::string(ctx.tls ? "https" : "http") + "://" + host + ":" + std::to_string(ep.port());
+  }
+
+  void do_accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+      on_accept(ec, std::move(socket));
+    });
+  }
+
+  void on_accept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) {
+      // e.g. EMFILE: back off briefly instead of spinning on the error.
+      ctx.log->warn("accept failed: {}", ec.message());
+      auto t = std::make_shared<asio::steady_timer>(ioc, milliseconds(50));
+      t->async_wait([this, t](boost::system::error_code) { do_accept(); });
+      return;
+    }
+    admit(std::move(socket));
+    do_accept();
+  }
+
+  void admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    auto ip = socket.remote_endpoint(ec).address().to_string();
+    if (ec) return;
+    const auto verdict = ctx.limiter.try_acquire(ip);
+    if (verdict == core::connection_limiter::verdict::ok) {
+      start_http_session(std::move(socket), ctx, connection_slot(&ctx.limiter, std::move(ip)), std::nullopt);
+      return;
+    }
+    const auto reason = verdict == core::connection_limiter::verdict::max_per_ip
+                            ? metrics::reject_reason::max_per_ip
+                            : metrics::reject_reason::max_connections;
+    ctx.metrics.rejected(reason).Increment();
+    ctx.log->debug("connection from {} refused: {}", ip, metrics::to_string(reason));
+    // Answer with a 503 while few refusals are in progress; past that, just close.
+    if (ctx.rejecting < 64) start_http_session(std::move(socket), ctx, connection_slot(), reason);
+  }
+
+  void schedule_sweep() {
+    const auto period = std::clamp<milliseconds>(ctx.cfg.peers.resume_grace / 4, milliseconds(100),
+                                                 milliseconds(1000));
+    sweep_timer.expires_after(period);
+    sweep_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      auto fx = ctx.hub.expire(core::steady_clock::now());
+      for (auto& d : fx.deliveries) d.to->deliver(std::move(d.msg));
+      schedule_sweep();
+    });
+  }
+
+  void on_signal(boost::system::error_code ec, int sig) {
+    if (ec) return;
+    if (ctx.draining.exchange(true)) {
+      ctx.log->warn("second signal ({}): stopping now", sig);
+      ioc.stop();
+      return;
+    }
+    const auto drain = std::chrono::duration_cast<milliseconds>(ctx.cfg.server.drain_period);
+    ctx.log->info("signal {}: draining {} connection(s) for up to {} ms; /readyz now reports 503", sig,
+                  ctx.sessions.size(), drain.count());
+    asio::post(acceptor.get_executor(), [this] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+    });
+    const auto now = std::chrono::steady_clock::now();
+    close_at = now + drain - close_margin(drain);
+    stop_at = now + drain;
+    signals.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
+    drain_tick();
+  }
+
+  // Every 50 ms: close clients once close_at is reached, stop when no
+  // connection is left or the drain period is over.
+  void drain_tick() {
+    const auto now = std::chrono::steady_clock::now();
+    if (!closed_all && now >= close_at) {
+      closed_all = true;
+      ctx.log->info("drain: closing {} connection(s) with 1001", ctx.sessions.size());
+      ctx.sessions.close_all(core::close_code::going_away);
+    }
+    if (ctx.sessions.size() == 0 || now >= stop_at) {
+      ctx.log->info("drain complete ({} connection(s) left): exiting", ctx.sessions.size());
+      ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(milliseconds(50));
+    drain_timer.async_wait([this](boost::system::error_code e) {
+      if (!e) drain_tick();
+    });
+  }
+
+  int run() {
+    ctx.log->info("signaling listening on {} (WebSocket at {} and /)", url(), ctx.cfg.server.ws_path);
+    do_accept();
+    schedule_sweep();
+    signals.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 1; i < std::max<std::size_t>(1, ctx.cfg.server.threads); ++i) {
+      threads.emplace_back([this] { ioc.run(); });
+    }
+    ioc.run();
+    for (auto& t : threads) t.join();
+    ctx.stopped = true;
+    return 0;
+  }
+
+  // ctx outlives ioc: sessions still owned by pending handlers are destroyed
+  // with ioc and use ctx in their destructors.
+  shared_context ctx;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::strand<asio::io_context::executor_type> control;  // signals, sweep and drain
+  asio::signal_set signals;
+  asio::steady_timer sweep_timer;
+  asio::steady_timer drain_timer;
+  std::chrono::steady_clock::time_point close_at{};
+  std::chrono::steady_clock::time_point stop_at{};
+  bool closed_all = false;
+};
+
+server::server(server_deps deps) : impl_(std::make_unique<impl>(std::move(deps))) {}
+server::~server() = default;
+std::string server::url() const { return impl_->url(); }
+int server::run() { return impl_->run(); }
+
+}  // namespace switchboard::net

@@ -1,0 +1,75 @@
+#pragma once
+// State shared by the listener and every session of the public port.
+// Internal to signaling/net (includes Asio).
+
+#include "signaling/config/config.hpp"
+#include "signaling/core/connection_limiter.hpp"
+#include "signaling/core/hub.hpp"
+#include "signaling/core/participant.hpp"
+#include "signaling/metrics/metrics.hpp"
+#include "signaling/net/http_router.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace spdlog {
+class logger;
+}
+
+namespace switchboard::net {
+
+// A slot taken from the connection_limiter, given back when destroyed.
+class connection_slot {
+public:
+  connection_slot() = default;
+  connection_slot(core::connection_limiter* limiter, std::string ip) : limiter_(limiter), ip_(std::move(ip)) {}
+  connection_slot(connection_slot&& o) noexcept : limiter_(std::exchange(o.limiter_, nullptr)), ip_(std::move(o.ip_)) {}
+  connection_slot& operator=(connection_slot&&) = delete;
+  ~connection_slot() {
+    if (limiter_) limiter_->release(ip_);
+  }
+  const std::string& ip() const noexcept { return ip_; }
+
+private:
+  core::connection_limiter* limiter_ = nullptr;
+  std::string ip_;
+};
+
+// Open WebSocket sessions, so a drain can close them all.
+class session_set {
+public:
+  void add(core::participant* key, std::weak_ptr<core::participant> session);
+  void remove(core::participant* key);
+  std::size_t size() const;
+  void close_all(core::close_code code);
+
+private:
+  mutable std::mutex mutex_;
+  std::unordered_map<core::participant*, std::weak_ptr<core::participant>> sessions_;
+};
+
+struct shared_context {
+  const config::config& cfg;
+  core::hub& hub;
+  metrics::signaling_metrics& metrics;
+  const http_router& router;
+  std::shared_ptr<spdlog::logger> log;
+  std::function<bool()> dependencies_ready;
+  core::connection_limiter limiter;
+  session_set sessions;
+  std::atomic<bool> draining{false};
+  std::atomic<int> rejecting{0};  // sessions open only to send a 503
+  std::atomic<bool> stopped{false};  // the event loop has returned: deliver nothing more
+  std::unique_ptr<boost::asio::ssl::context> tls;  // null = plain HTTP
+};
+
+// TLS server context from PEM files; throws std::runtime_error naming the file.
+std::unique_ptr<boost::asio::ssl::context> make_tls_context(const config::tls_config& tls);
+
+}  // namespace switchboard::net

@@ -1,0 +1,47 @@
+#pragma once
+// The public port: HTTP (static files, health, REST API) and the WebSocket
+// signaling endpoint, plus graceful drain on SIGTERM/SIGINT. Beast-free header.
+
+#include "signaling/config/config.hpp"
+#include "signaling/core/hub.hpp"
+#include "signaling/metrics/metrics.hpp"
+#include "signaling/net/http_router.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace spdlog {
+class logger;
+}
+
+namespace switchboard::net {
+
+struct server_deps {
+  const config::config& cfg;
+  core::hub& hub;
+  metrics::signaling_metrics& metrics;
+  const http_router& router;
+  std::shared_ptr<spdlog::logger> log;
+  std::function<bool()> dependencies_ready = [] { return true; };  // e.g. managed TURN
+};
+
+class server {
+public:
+  // Binds the listening socket; throws std::runtime_error when it cannot.
+  explicit server(server_deps deps);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // "http://127.0.0.1:8080" (https with TLS), with the port actually bound.
+  std::string url() const;
+  // Serves until SIGTERM/SIGINT, drains, returns the process exit code.
+  int run();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::net
