@@ -1,1 +1,184 @@
+#include "signaling/net/http_router.hpp"
+#include "signaling/net/ice_servers.hpp"
+#include "signaling/net/mime.hpp"
+
+#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace {
+
+using namespace switchboard;
+namespace fs = std::filesystem;
+
+turn::wall_clock::time_point fixed_now() { return turn::wall_clock::time_point(std::chrono::seconds(1700000000)); }
+
+class http_router_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("sb-router-" + std::to_string(::getpid()) + "-" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(root_ / "sub");
+    write(root_ / "index.html", "<h1>hi</h1>");
+    write(root_ / "app.js", "console.log(1)");
+    write(root_ / "sub" / "index.html", "sub");
+    write(root_ / ".secret", "hidden");
+    write(root_.parent_path() / (root_.filename().string() + "-outside.txt"), "outside");
+    fs::create_directory_symlink(root_.parent_path(), root_ / "escape");
+  }
+  void TearDown() override {
+    fs::remove_all(root_);
+    fs::remove(root_.parent_path() / (root_.filename().string() + "-outside.txt"));
+  }
+  static void write(const fs::path& p, const std::string& body) { std::ofstream(p) << body; }
+
+  net::http_router router(bool rest_api = false, std::vector<std::string> keys = {}) {
+    return net::http_router({root_, rest_api, std::move(keys), 1024 * 1024, [this] { ++minted_; }}, ice_);
+  }
+
+  fs::path root_;
+  int minted_ = 0;
+  net::ice_server_source ice_{{"stun:s.example:3478", "turn:t.example:3478?transport=udp", "turns:t.example:5349"},
+                              "s3cret",
+                              std::chrono::seconds(600),
+                              fixed_now};
+};
+
+TEST_F(http_router_test, serves_static_files_with_mime_types) {
+  auto r = router();
+  struct row {
+    const char* target;
+    unsigned status;
+    const char* type_prefix;
+    const char* body;
+  };
+  const row rows[] = {
+      {"/", 200, "text/html", "<h1>hi</h1>"},
+      {"/index.html", 200, "text/html", "<h1>hi</h1>"},
+      {"/app.js?v=2", 200, "text/javascript", "console.log(1)"},
+      {"/sub/", 200, "text/html", "sub"},
+      {"/sub", 200, "text/html", "sub"},
+      {"/missing.css", 404, "text/plain", nullptr},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.target);
+    const auto reply = r.handle({"GET", row.target, ""}, true);
+    EXPECT_EQ(reply.status, row.status);
+    EXPECT_TRUE(reply.content_type.starts_with(row.type_prefix)) << reply.content_type;
+    if (row.body) {
+      EXPECT_EQ(reply.body, row.body);
+    }
+  }
+}
+
+TEST_F(http_router_test, refuses_traversal_hidden_files_and_symlink_escapes) {
+  auto r = router();
+  const std::string outside = "/../" + root_.filename().string() + "-outside.txt";
+  for (const std::string& target :
+       {outside, std::string("/%2e%2e/x"), std::string("/sub/%2E%2E/%2E%2E/etc/passwd"), std::string("/.secret"),
+        std::string("/sub/..%2f..%2fetc%2fpasswd"), std::string("/escape/" + root_.filename().string() + "-outside.txt"),
+        std::string("/a%00b")}) {
+    SCOPED_TRACE(target);
+    const auto reply = r.handle({"GET", target, ""}, true);
+    EXPECT_TRUE(reply.status == 404 || reply.status == 400) << reply.status;
+    EXPECT_EQ(reply.body.find("outside"), std::string::npos);
+    EXPECT_EQ(reply.body.find("hidden"), std::string::npos);
+  }
+}
+
+TEST_F(http_router_test, head_has_no_body_and_other_methods_are_refused) {
+  auto r = router();
+  EXPECT_EQ(r.handle({"HEAD", "/", ""}, true).body, "");
+  EXPECT_EQ(r.handle({"HEAD", "/", ""}, true).status, 200u);
+  const auto post = r.handle({"POST", "/", ""}, true);
+  EXPECT_EQ(post.status, 405u);
+  ASSERT_EQ(post.headers.size(), 1u);
+  EXPECT_EQ(post.headers[0].first, "Allow");
+}
+
+TEST_F(http_router_test, health_and_readiness) {
+  auto r = router();
+  EXPECT_EQ(r.handle({"GET", "/healthz", ""}, false).status, 200u);
+  EXPECT_EQ(r.handle({"GET", "/readyz", ""}, true).status, 200u);
+  EXPECT_EQ(r.handle({"GET", "/readyz", ""}, false).status, 503u);
+}
+
+TEST_F(http_router_test, turn_credentials_disabled_by_default) {
+  auto r = router();
+  EXPECT_EQ(r.handle({"GET", "/api/v1/turn-credentials?service=turn&username=u", ""}, true).status, 404u);
+  EXPECT_EQ(minted_, 0);
+}
+
+TEST_F(http_router_test, turn_credentials_response) {
+  auto r = router(true);
+  const auto reply = r.handle({"GET", "/api/v1/turn-credentials?service=turn&username=alice", ""}, true);
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const auto v = boost::json::parse(reply.body).as_object();
+  EXPECT_EQ(v.at("username").as_string(), "1700000600:alice");
+  EXPECT_EQ(v.at("password").as_string(), turn::hmac_sha1_base64("s3cret", "1700000600:alice"));
+  EXPECT_EQ(v.at("ttl").as_int64(), 600);
+  ASSERT_EQ(v.at("uris").as_array().size(), 2u);  // TURN URIs only
+  EXPECT_EQ(v.at("uris").as_array()[0].as_string(), "turn:t.example:3478?transport=udp");
+  EXPECT_EQ(minted_, 1);
+}
+
+TEST_F(http_router_test, turn_credentials_validation_and_api_keys) {
+  auto r = router(true, {"k1", "k2"});
+  struct row {
+    const char* target;
+    const char* auth;
+    unsigned status;
+  };
+  const row rows[] = {
+      {"/api/v1/turn-credentials?service=turn&username=u", "", 401},
+      {"/api/v1/turn-credentials?service=turn&username=u&key=nope", "", 401},
+      {"/api/v1/turn-credentials?service=turn&username=u&key=k2", "", 200},
+      {"/api/v1/turn-credentials?service=turn&username=u", "Bearer k1", 200},
+      {"/api/v1/turn-credentials?service=turn&username=u", "Bearer k", 401},
+      {"/api/v1/turn-credentials?service=stun&username=u&key=k1", "", 400},
+      {"/api/v1/turn-credentials?service=turn&key=k1", "", 400},
+      {"/api/v1/turn-credentials?service=turn&username=a%3Ab&key=k1", "", 400},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.target);
+    EXPECT_EQ(r.handle({"GET", row.target, row.auth}, true).status, row.status);
+  }
+  EXPECT_EQ(minted_, 2);
+}
+
+TEST(origin_allowed, table) {
+  const std::vector<std::string> list{"https://app.example", "http://localhost:8080"};
+  EXPECT_TRUE(net::origin_allowed(list, ""));  // not a browser
+  EXPECT_TRUE(net::origin_allowed(list, "https://app.example"));
+  EXPECT_TRUE(net::origin_allowed(list, "HTTPS://APP.example"));
+  EXPECT_FALSE(net::origin_allowed(list, "https://app.example.evil"));
+  EXPECT_FALSE(net::origin_allowed(list, "http://app.example"));
+  EXPECT_TRUE(net::origin_allowed({}, "https://any"));
+  EXPECT_TRUE(net::origin_allowed({"*"}, "https://any"));
+}
+
+TEST(mime_type, table) {
+  EXPECT_EQ(net::mime_type("a/index.HTML"), "text/html; charset=utf-8");
+  EXPECT_EQ(net::mime_type("x.css"), "text/css; charset=utf-8");
+  EXPECT_EQ(net::mime_type("x.js"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(net::mime_type("x.svg"), "image/svg+xml");
+  EXPECT_EQ(net::mime_type("noext"), "application/octet-stream");
+  EXPECT_EQ(net::mime_type("dir.d/file"), "application/octet-stream");
+}
+
+TEST(ice_server_source, groups_stun_and_turn_with_a_minted_credential) {
+  net::ice_server_source ice({"stun:a:3478", "turn:b:3478", "turns:b:5349"}, "key", std::chrono::seconds(300),
+                             fixed_now);
+  const auto servers = ice.for_peer("PEER");
+  ASSERT_EQ(servers.size(), 2u);
+  EXPECT_EQ(servers[0].urls, std::vector<std::string>{"stun:a:3478"});
+  EXPECT_TRUE(servers[0].username.empty());
+  EXPECT_EQ(servers[1].urls.size(), 2u);
+  EXPECT_EQ(servers[1].username, "1700000300:PEER");
+  EXPECT_EQ(servers[1].credential, turn::hmac_sha1_base64("key", "1700000300:PEER"));
+}
+
+}  // namespace
