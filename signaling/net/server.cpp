@@ -101,6 +101,8 @@ struct server::impl {
     boost::system::error_code ec;
     auto ip = socket.remote_endpoint(ec).address().to_string();
     if (ec) return;
+    // Signaling messages are small and latency-bound: no Nagle delay.
+    socket.set_option(tcp::no_delay(true), ec);
     const auto verdict = ctx.limiter.try_acquire(ip);
     if (verdict == core::connection_limiter::verdict::ok) {
       start_http_session(std::move(socket), ctx, connection_slot(&ctx.limiter, std::move(ip)), std::nullopt);
