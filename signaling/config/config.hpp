@@ -1,6 +1,6 @@
 #pragma once
 // Switchboard's configuration: a plain struct whose every field has a default.
-// docs/configuration.md documents each key; loading lives in config_loader.hpp.
+// docs/configuration.md documents each key; loading lives in loader.hpp.
 
 #include <chrono>
 #include <cstddef>
@@ -17,18 +17,21 @@ enum class profile { production, development };
 enum class log_format { text, json };
 
 struct endpoint {
-  std::string host = "0.0.0.0";  // IPv4/IPv6 literal or "localhost"
+  std::string host = "0.0.0.0";  // IPv4/IPv6 literal (no brackets) or host name
   std::uint16_t port = 8080;     // 0 = pick a free port (tests)
+  bool operator==(const endpoint&) const = default;
 };
 
 struct tls_config {
   std::string cert;  // PEM certificate chain; empty = no TLS
   std::string key;   // PEM private key
+  bool operator==(const tls_config&) const = default;
 };
 
 struct rate_limit_config {
   double messages_per_second = 50;  // sustained inbound messages per connection
   double burst = 200;               // bucket size
+  bool operator==(const rate_limit_config&) const = default;
 };
 
 struct server_config {
@@ -47,24 +50,28 @@ struct server_config {
   std::size_t send_queue_messages = 1024;       // outbound queue bound per connection (count)
   std::size_t send_queue_bytes = 4 * 1024 * 1024;  // outbound queue bound per connection (bytes)
   std::size_t max_http_body_bytes = 8192;       // HTTP request body limit
-  rate_limit_config rate_limit;
+  rate_limit_config rate_limit;                 // inbound message token bucket per connection
+  bool operator==(const server_config&) const = default;
 };
 
 struct metrics_config {
-  bool enabled = true;
-  endpoint listen{"127.0.0.1", 9464};
+  bool enabled = true;                      // serve Prometheus /metrics on its own port
+  endpoint listen{"127.0.0.1", 9464};       // keep it off the public interface
+  bool operator==(const metrics_config&) const = default;
 };
 
 struct peers_config {
   seconds resume_grace{30};                 // how long a disconnected peer keeps its ID
   std::size_t max_queued_messages = 64;     // messages kept for a disconnected peer
-  std::size_t max_queued_bytes = 256 * 1024;
+  std::size_t max_queued_bytes = 256 * 1024;  // bytes kept for a disconnected peer
   bool leave_on_close = true;               // close code 1000/1001 from the client = leave now
+  bool operator==(const peers_config&) const = default;
 };
 
 struct managed_turn_config {
   bool enabled = false;                     // start and supervise coturn (turn/)
-  std::string binary = "/usr/bin/turnserver";
+  std::string binary = "/usr/bin/turnserver";  // the coturn executable to run
+  bool operator==(const managed_turn_config&) const = default;
 };
 
 struct turn_config {
@@ -72,25 +79,28 @@ struct turn_config {
   std::string secret_file;                  // one secret per line, appended to secrets
   seconds ttl{3600};                        // clamped to [5m, 24h]
   std::vector<std::string> uris;            // stun:/turn:/turns: URIs handed to clients
-  std::string realm = "switchboard";
+  std::string realm = "switchboard";        // TURN realm (coturn --realm)
   bool rest_api = false;                    // GET /api/v1/turn-credentials
   std::vector<std::string> api_keys;        // required by the REST API when non-empty
-  managed_turn_config managed;
+  managed_turn_config managed;              // a coturn child process we supervise
+  bool operator==(const turn_config&) const = default;
 };
 
 struct log_config {
   std::string level = "info";               // trace|debug|info|warn|error|off
-  log_format format = log_format::text;
+  log_format format = log_format::text;     // text for people, json for collectors
+  bool operator==(const log_config&) const = default;
 };
 
 struct config {
-  profile prof = profile::production;
-  server_config server;
-  metrics_config metrics;
-  peers_config peers;
-  turn_config turn;
-  log_config log;
+  profile prof = profile::production;       // production is strict; development fills gaps
+  server_config server;                     // the public HTTP/WebSocket listener
+  metrics_config metrics;                   // Prometheus exposition
+  peers_config peers;                       // session resumption after a disconnect
+  turn_config turn;                         // credentials and URIs handed to clients
+  log_config log;                           // spdlog level and format
   bool ephemeral_secret = false;            // set by the loader: secret generated at start-up
+  bool operator==(const config&) const = default;
 };
 
 }  // namespace switchboard::config

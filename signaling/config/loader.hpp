@@ -3,11 +3,13 @@
 // (each a "dotted.key=value" whose value is parsed as YAML), then validation.
 
 #include "signaling/config/config.hpp"
+#include "signaling/config/scalars.hpp"  // parse_duration, format_endpoint, ...
 
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace switchboard::config {
@@ -32,15 +34,23 @@ struct load_options {
   std::function<std::string()> make_secret;
 };
 
+// Never throws: every failure, including YAML syntax errors, is a problem.
 load_result load(const load_options& opts);
 
-// "FILE:LINE: key: message" for each problem.
+// "FILE:LINE: key: message" for each problem, one per line.
 std::string format_problems(const std::vector<problem>& problems);
 
 // The effective configuration as YAML with secrets and API keys masked.
 std::string dump_masked(const config& cfg);
 
-// Parses "30s", "10m", "1h", "500ms", "2d" or a bare number of seconds.
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+// Every key the loader accepts, in the order dump_masked writes them.
+std::vector<std::string> known_keys();
+
+// Each key with its value in `cfg` as one line of flow YAML ("30s", "[]",
+// "[\"***\"]"), secrets masked: what docs/configuration.md lists as defaults.
+std::vector<std::pair<std::string, std::string>> masked_values(const config& cfg);
+
+// The environment variable holding TURN secrets, comma-separated.
+inline constexpr const char* turn_secret_env = "SWITCHBOARD_TURN_SECRET";
 
 }  // namespace switchboard::config
