@@ -140,7 +140,8 @@ void apply_set(document& doc, const std::string& assignment, std::vector<problem
   const auto source = "--set " + key;
   if (!is_known(key)) {
     const auto hint = suggest_key(key);
-    problems.push_back({key, source, "unknown key" + (hint ? "; did you mean " + *hint + "?" : "")});
+    const auto suffix = hint ? "; did you mean " + *hint + "?" : std::string();
+    problems.push_back({key, source, "unknown key" + suffix});
     return;
   }
   try {

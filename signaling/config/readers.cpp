@@ -142,7 +142,8 @@ std::optional<std::vector<std::string>> read_list(const YAML::Node& node, text_c
     return std::vector<std::string>{};
   }
   if (!node.IsSequence()) {
-    fail(errors, node, "expected a list, got " + (masked ? std::string("a scalar") : describe(node)));
+    const auto found = masked ? std::string("a scalar") : describe(node);
+    fail(errors, node, "expected a list, got " + found);
     return std::nullopt;
   }
   std::vector<std::string> out;

@@ -247,7 +247,8 @@ TEST(load, top_level_must_be_a_map) {
 }
 
 TEST(load, unreadable_paths_are_problems_not_exceptions) {
-  for (const std::string& path : {std::string("/nonexistent/switchboard.yaml"), testing::TempDir()}) {
+  const std::string missing = "/nonexistent/switchboard.yaml";
+  for (const std::string& path : {missing, testing::TempDir()}) {
     auto opts = dev_options();
     opts.path = path;
     const auto result = load(opts);
@@ -278,7 +279,8 @@ TEST(set, parses_scalars_and_lists_as_yaml) {
 TEST(set, replaces_a_bad_file_value_and_whole_sections) {
   const temp_file file("profile: development\nserver:\n  listen: abc\n  rate_limit:\n"
                        "    burst: 0\n");
-  const auto result = load_text(file, {"server.listen=127.0.0.1:0", "server.rate_limit={burst: 7}"});
+  const auto result =
+      load_text(file, {"server.listen=127.0.0.1:0", "server.rate_limit={burst: 7}"});
   ASSERT_TRUE(result.cfg) << format_problems(result.problems);
   EXPECT_EQ(result.cfg->server.listen, (endpoint{"127.0.0.1", 0}));
   EXPECT_EQ(result.cfg->server.rate_limit.burst, 7);
@@ -327,7 +329,8 @@ TEST(set, into_a_scalar_section_is_an_error) {
   const temp_file file("profile: development\nserver: 5\n");
   const auto result = load_text(file, {"server.threads=2"});
   EXPECT_THAT(result.problems,
-              testing::Contains(testing::Field(&problem::message, HasSubstr("server is not a map"))));
+              testing::Contains(
+                  testing::Field(&problem::message, HasSubstr("server is not a map"))));
 }
 
 TEST(precedence, set_over_env_over_file) {
