@@ -54,11 +54,13 @@ std::unique_ptr<prometheus::Exposer> start_metrics(const config::metrics_config&
                                                    const std::shared_ptr<prometheus::Registry>& registry,
                                                    spdlog::logger& log) {
   if (!m.enabled) return nullptr;
-  const auto bind = m.listen.host + ":" + std::to_string(m.listen.port);
+  const auto bind = config::format_endpoint(m.listen);
   auto exposer = std::make_unique<prometheus::Exposer>(bind);
   exposer->RegisterCollectable(registry);
   const auto ports = exposer->GetListeningPorts();
-  log.info("metrics listening on {}:{}", m.listen.host, ports.empty() ? m.listen.port : ports.front());
+  auto bound = m.listen;
+  if (!ports.empty()) bound.port = static_cast<std::uint16_t>(ports.front());
+  log.info("metrics listening on {}", config::format_endpoint(bound));
   return exposer;
 }
 
