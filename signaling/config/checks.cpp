@@ -33,6 +33,21 @@ class checker {
     }
   }
 
+  void managed_turn() {
+    const auto& m = cfg_.turn.managed;
+    if (m.tls.cert.empty() != m.tls.key.empty()) {
+      add("turn.managed.tls", source(m.tls.cert.empty() ? "turn.managed.tls.key" : "turn.managed.tls.cert"),
+          "cert and key must be set together");
+    }
+    if (!m.enabled || !cfg_.turn.uris.empty()) return;
+    std::string why_not;
+    cfg_.turn.uris = derive_turn_uris(cfg_, &why_not);
+    if (cfg_.turn.uris.empty()) {
+      add("turn.uris", source("turn.uris"), "cannot derive TURN URIs for clients: " + why_not +
+                                                 "; set turn.uris or turn.managed.external_ip");
+    }
+  }
+
   void ttl() {
     const auto clamped = turn::clamp_ttl(cfg_.turn.ttl);
     if (clamped != cfg_.turn.ttl) {
@@ -154,6 +169,7 @@ void check_config(conversion& conv, const document& doc, const load_options& opt
                   std::vector<problem>& problems, std::vector<std::string>& notes) {
   checker check(conv, doc, problems, notes);
   check.tls();
+  check.managed_turn();
   check.ttl();
   check.secret_file();
   // Without a readable file or a valid profile the profile rules would only

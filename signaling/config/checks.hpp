@@ -14,6 +14,10 @@ namespace switchboard::config::detail {
 void check_config(conversion& conv, const document& doc, const load_options& opts,
                   std::vector<problem>& problems, std::vector<std::string>& notes);
 
+// TURN URIs for clients derived from turn.managed (listen or external_ip);
+// empty, with the reason in *why_not, when no public address is known.
+std::vector<std::string> derive_turn_uris(const config& cfg, std::string* why_not);
+
 // 32 random bytes as unpadded base64url; empty if the RNG fails.
 std::string random_secret();
 

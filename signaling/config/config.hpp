@@ -68,10 +68,36 @@ struct peers_config {
   bool operator==(const peers_config&) const = default;
 };
 
+struct managed_tls_config {
+  std::string cert;                         // PEM chain for turns:/DTLS; empty = no TLS listener
+  std::string key;                          // PEM private key
+  std::uint16_t port = 5349;                // TLS listening port
+  bool operator==(const managed_tls_config&) const = default;
+};
+
 struct managed_turn_config {
   bool enabled = false;                     // start and supervise coturn (turn/)
   std::string binary = "/usr/bin/turnserver";  // the coturn executable to run
+  std::string profile;                      // production|development; empty = top-level profile
+  endpoint listen{"0.0.0.0", 3478};         // coturn listening address (UDP and TCP)
+  std::string relay_ip;                     // relay address; empty = the listen address
+  std::string relay_ports = "49152-65535";  // "min-max" relay port range
+  std::string external_ip;                  // "PUBLIC" or "PUBLIC/PRIVATE" behind NAT
+  managed_tls_config tls;                   // turns: listener
+  std::size_t user_quota = 10;              // concurrent allocations per username (0 = unlimited)
+  std::size_t total_quota = 1000;           // concurrent allocations in all (0 = unlimited)
+  std::size_t max_bps = 0;                  // bandwidth cap per allocation, bytes/s (0 = none)
+  seconds stop_timeout{5};                  // SIGTERM to SIGKILL when stopping coturn
+  std::size_t crash_loop_restarts = 5;      // restarts within crash_loop_window before giving up
+  seconds crash_loop_window{60};
   bool operator==(const managed_turn_config&) const = default;
+};
+
+struct probe_config {
+  seconds interval{30};                     // TURN Allocate probe period (0 = off)
+  seconds timeout{5};                       // one probe's deadline
+  std::string server;                       // host:port; empty = the managed coturn
+  bool operator==(const probe_config&) const = default;
 };
 
 struct turn_config {
@@ -83,6 +109,7 @@ struct turn_config {
   bool rest_api = false;                    // GET /api/v1/turn-credentials
   std::vector<std::string> api_keys;        // required by the REST API when non-empty
   managed_turn_config managed;              // a coturn child process we supervise
+  probe_config probe;                       // end-to-end TURN check
   bool operator==(const turn_config&) const = default;
 };
 

@@ -49,5 +49,10 @@ std::optional<std::string> check_uri(const std::string& uri);
 std::optional<std::string> check_origin(const std::string& origin);
 std::optional<std::string> check_secret(const std::string& secret);
 std::optional<std::string> check_not_empty(const std::string& text);
+// Managed-coturn keys (turn_checks.cpp).
+std::optional<std::string> check_ip_or_empty(const std::string& text);
+std::optional<std::string> check_port_range(const std::string& text);
+std::optional<std::string> check_external_ip(const std::string& text);
+std::optional<std::string> check_host_port_or_empty(const std::string& text);
 
 }  // namespace switchboard::config::detail
