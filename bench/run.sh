@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The signaling benchmark (docs/performance.md): for each repetition, each server
+# (Switchboard, then the PeerJS reference) and each size, start a fresh server on
+# 127.0.0.1, run switchboard_loadgen against it, stop the server; then print the
+# medians and ratios. Not part of `make test`.
+#
+# Environment (all optional):
+#   BUILD_DIR=build          where switchboard and switchboard_loadgen are
+#   SERVERS="switchboard peerjs"   SIZES="100 5000"   REPS=3
+#   RELAY_SECONDS=10  IN_FLIGHT=8  WARMUP_SECONDS=1
+#   RESULTS=$BUILD_DIR/bench-results.jsonl   (one JSON line per run)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+SERVERS=${SERVERS:-"switchboard peerjs"}
+SIZES=${SIZES:-"100 5000"}
+REPS=${REPS:-3}
+RELAY_SECONDS=${RELAY_SECONDS:-10}
+IN_FLIGHT=${IN_FLIGHT:-8}
+WARMUP_SECONDS=${WARMUP_SECONDS:-1}
+CONFIG=${CONFIG:-config/switchboard.yaml}
+RESULTS=${RESULTS:-$BUILD_DIR/bench-results.jsonl}
+LOADGEN=$BUILD_DIR/switchboard_loadgen
+LOGDIR=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
+SERVER_PID=""
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+stop_server() {
+  [[ -n "$SERVER_PID" ]] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 150); do  # up to 15 s for a graceful exit
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+trap 'stop_server; rm -rf "$LOGDIR"' EXIT
+trap 'exit 130' INT TERM
+
+check_prerequisites() {
+  [[ -x "$LOADGEN" ]] || die "$LOADGEN not built (cmake --build $BUILD_DIR --target switchboard_loadgen)"
+  if [[ " $SERVERS " == *" switchboard "* ]]; then
+    [[ -x "$BUILD_DIR/switchboard" ]] || die "$BUILD_DIR/switchboard not built"
+    [[ -f "$CONFIG" ]] || die "$CONFIG not found"
+  fi
+  if [[ " $SERVERS " == *" peerjs "* && ! -d bench/node_modules/peer ]]; then
+    log "installing the PeerJS reference server (npm ci in bench/)"
+    (cd bench && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+  fi
+  # Each side holds one descriptor per connection: 10,000 at 5,000 pairs.
+  local largest=0 need
+  for n in $SIZES; do ((n > largest)) && largest=$n; done
+  need=$((2 * largest + 256))
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  (($(ulimit -n) >= need)) || die "ulimit -n is $(ulimit -n), $need needed"
+}
+
+# start_server NAME LOGFILE: starts it in the background, sets SERVER_PID and PORT.
+start_server() {
+  local name=$1 logfile=$2 pattern
+  if [[ $name == switchboard ]]; then
+    # log.level=info: the port picked for 127.0.0.1:0 is in an info line, and info logs
+    # nothing per connection or message. One event-loop thread, as Node has one.
+    pattern='signaling listening on http://127\.0\.0\.1:[0-9]+'
+    "$BUILD_DIR/switchboard" serve --config "$CONFIG" \
+      --set server.listen=127.0.0.1:0 \
+      --set metrics.listen=127.0.0.1:0 \
+      --set log.level=info \
+      --set server.threads=1 \
+      --set server.drain_period=0 \
+      --set server.rate_limit.messages_per_second=1000000 \
+      --set server.rate_limit.burst=1000000 \
+      --set server.max_connections=20000 \
+      --set server.max_connections_per_ip=20000 \
+      --set server.send_queue_messages=4096 \
+      >"$logfile" 2>&1 &
+  else
+    pattern='peerjs listening on http://127\.0\.0\.1:[0-9]+'
+    node bench/peerjs-server.js 0 >"$logfile" 2>&1 &
+  fi
+  SERVER_PID=$!
+  PORT=""
+  for _ in $(seq 1 200); do  # up to 20 s to come up
+    PORT=$(grep -oE "$pattern" "$logfile" | head -n1 | grep -oE '[0-9]+$' || true)
+    [[ -n "$PORT" ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$logfile" >&2
+  die "$name did not start"
+}
+
+run_one() {
+  local name=$1 pairs=$2 rep=$3 logfile="$LOGDIR/$1-$2-$3.log"
+  start_server "$name" "$logfile"
+  log "rep $rep: $name, $pairs pairs (pid $SERVER_PID, port $PORT)"
+  local status=0
+  "$LOADGEN" --protocol "$name" --port "$PORT" --server-pid "$SERVER_PID" --pairs "$pairs" \
+    --in-flight "$IN_FLIGHT" --relay-seconds "$RELAY_SECONDS" \
+    --warmup-seconds "$WARMUP_SECONDS" --json-out "$RESULTS" | tail -n +2 || status=$?
+  stop_server
+  if ((status != 0)); then
+    log "$name at $pairs pairs failed (exit $status); server log:"
+    tail -n 20 "$logfile" >&2 || true
+  fi
+  return 0
+}
+
+print_machine() {
+  log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+    "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)," \
+    "kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+main() {
+  check_prerequisites
+  mkdir -p "$(dirname "$RESULTS")"
+  : >"$RESULTS"
+  print_machine
+  # Repetitions outermost, so a change in the machine's load hits every configuration alike.
+  for rep in $(seq 1 "$REPS"); do
+    for name in $SERVERS; do
+      for pairs in $SIZES; do run_one "$name" "$pairs" "$rep"; done
+    done
+  done
+  print_machine
+  node bench/summarize.js "$RESULTS"
+}
+
+main "$@"

@@ -1,0 +1,141 @@
+// Summarises bench/run.sh's results: one JSON line per run in, Markdown tables out
+// (medians over the successful repetitions, ratios, and the targets of docs/performance.md).
+// Usage: node bench/summarize.js RESULTS.jsonl
+'use strict';
+
+const fs = require('node:fs');
+
+const TARGET_CPU_US = 3; // server CPU per relayed message
+const TARGET_RSS_KIB = 4; // server RSS per idle connection
+const TARGET_SCALING = 1.15; // CPU per message at the largest size / at the smallest
+
+const median = (values) => {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
+
+const fmt = (x, digits = 1) => {
+  if (x === null || x === undefined || Number.isNaN(x)) return 'n/a';
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
+  return x.toFixed(digits);
+};
+
+function load(path) {
+  const runs = fs
+    .readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line));
+  const groups = new Map();
+  for (const run of runs) {
+    const key = `${run.server}|${run.pairs}`;
+    if (!groups.has(key)) groups.set(key, { server: run.server, pairs: run.pairs, runs: [] });
+    groups.get(key).runs.push(run);
+  }
+  for (const g of groups.values()) {
+    const ok = g.runs.filter((r) => r.ok);
+    g.ok = ok.length;
+    g.failures = g.runs.filter((r) => !r.ok).map((r) => r.failure);
+    g.m = {};
+    for (const field of Object.keys(g.runs[0])) g.m[field] = median(ok.map((r) => r[field]));
+  }
+  return [...groups.values()].sort((a, b) => a.server.localeCompare(b.server) || a.pairs - b.pairs);
+}
+
+function figuresTable(groups) {
+  const rows = [
+    '| server | pairs | ok runs | conn. set-up p50 / p99 (ms) | RSS per idle conn. (KiB) | calls/s | messages/s | latency p50 / p99 (ms) | server CPU per msg (µs) | loadgen CPU per msg (µs) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const g of groups) {
+    const m = g.m;
+    rows.push(
+      `| ${g.server} | ${g.pairs} | ${g.ok}/${g.runs.length} | ${fmt(m.setup_ms_p50, 2)} / ${fmt(m.setup_ms_p99, 2)} ` +
+        `| ${fmt(m.rss_kib_per_idle_conn, 2)} | ${fmt(m.calls_per_s, 0)} | ${fmt(m.msgs_per_s, 0)} ` +
+        `| ${fmt(m.latency_us_p50 / 1000, 2)} / ${fmt(m.latency_us_p99 / 1000, 2)} ` +
+        `| ${fmt(m.server_cpu_us_per_msg, 2)} | ${fmt(m.loadgen_cpu_us_per_msg, 2)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function ratiosTable(groups) {
+  const find = (server, pairs) => groups.find((g) => g.server === server && g.pairs === pairs);
+  const sizes = [...new Set(groups.map((g) => g.pairs))].sort((a, b) => a - b);
+  const ratio = (a, b) => (a === null || b === null || !b ? null : a / b);
+  const rows = [
+    '| comparison | server CPU per msg | RSS per idle conn. | messages/s | calls/s |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const pairs of sizes) {
+    const s = find('switchboard', pairs);
+    const p = find('peerjs', pairs);
+    if (!s || !p) continue;
+    rows.push(
+      `| switchboard / peerjs at ${pairs} pairs | ${fmt(ratio(s.m.server_cpu_us_per_msg, p.m.server_cpu_us_per_msg), 2)} ` +
+        `| ${fmt(ratio(s.m.rss_kib_per_idle_conn, p.m.rss_kib_per_idle_conn), 2)} ` +
+        `| ${fmt(ratio(s.m.msgs_per_s, p.m.msgs_per_s), 2)} | ${fmt(ratio(s.m.calls_per_s, p.m.calls_per_s), 2)} |`,
+    );
+  }
+  if (sizes.length >= 2) {
+    const [lo, hi] = [sizes[0], sizes[sizes.length - 1]];
+    for (const server of [...new Set(groups.map((g) => g.server))]) {
+      const a = find(server, lo);
+      const b = find(server, hi);
+      if (!a || !b) continue;
+      rows.push(
+        `| ${server}: ${hi} / ${lo} pairs | ${fmt(ratio(b.m.server_cpu_us_per_msg, a.m.server_cpu_us_per_msg), 2)} ` +
+          `| ${fmt(ratio(b.m.rss_kib_per_idle_conn, a.m.rss_kib_per_idle_conn), 2)} ` +
+          `| ${fmt(ratio(b.m.msgs_per_s, a.m.msgs_per_s), 2)} | ${fmt(ratio(b.m.calls_per_s, a.m.calls_per_s), 2)} |`,
+      );
+    }
+  }
+  return rows.join('\n');
+}
+
+function targets(groups) {
+  const mine = groups.filter((g) => g.server === 'switchboard');
+  if (mine.length === 0) return 'switchboard: no runs';
+  const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'MISSED');
+  const lines = [];
+  for (const g of mine) {
+    const cpu = g.m.server_cpu_us_per_msg;
+    const rss = g.m.rss_kib_per_idle_conn;
+    lines.push(
+      `- ${g.pairs} pairs: ${fmt(cpu, 2)} µs CPU/msg (≤ ${TARGET_CPU_US}: ${verdict(cpu === null ? null : cpu <= TARGET_CPU_US)}), ` +
+        `${fmt(rss, 2)} KiB/idle conn. (≤ ${TARGET_RSS_KIB}: ${verdict(rss === null ? null : rss <= TARGET_RSS_KIB)})`,
+    );
+  }
+  if (mine.length >= 2) {
+    const a = mine[0].m.server_cpu_us_per_msg;
+    const b = mine[mine.length - 1].m.server_cpu_us_per_msg;
+    const r = a && b ? b / a : null;
+    lines.push(
+      `- CPU/msg at ${mine[mine.length - 1].pairs} vs ${mine[0].pairs} pairs: ×${fmt(r, 2)} ` +
+        `(≤ ×${TARGET_SCALING}: ${verdict(r === null ? null : r <= TARGET_SCALING)})`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function main() {
+  const path = process.argv[2];
+  if (!path) {
+    console.error('usage: node bench/summarize.js RESULTS.jsonl');
+    process.exit(2);
+  }
+  const groups = load(path);
+  console.log('\n## Medians\n');
+  console.log(figuresTable(groups));
+  console.log('\n## Ratios\n');
+  console.log(ratiosTable(groups));
+  console.log('\n## Targets (switchboard)\n');
+  console.log(targets(groups));
+  const failed = groups.filter((g) => g.failures.length > 0);
+  for (const g of failed) console.log(`\n${g.server} at ${g.pairs} pairs failed: ${g.failures.join('; ')}`);
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+main();
