@@ -9,6 +9,7 @@
 #   SERVERS="switchboard peerjs"   SIZES="100 5000"   REPS=3
 #   RELAY_SECONDS=10  IN_FLIGHT=8  WARMUP_SECONDS=1
 #   RESULTS=$BUILD_DIR/bench-results.jsonl   (one JSON line per run)
+#   FLOOR=1   also run switchboard_relay_floor (a bare epoll relay: the kernel's share)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,7 +22,9 @@ IN_FLIGHT=${IN_FLIGHT:-8}
 WARMUP_SECONDS=${WARMUP_SECONDS:-1}
 CONFIG=${CONFIG:-config/switchboard.yaml}
 RESULTS=${RESULTS:-$BUILD_DIR/bench-results.jsonl}
+FLOOR=${FLOOR:-1}
 LOADGEN=$BUILD_DIR/switchboard_loadgen
+FLOOR_BIN=$BUILD_DIR/switchboard_relay_floor
 LOGDIR=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
 SERVER_PID=""
 
@@ -47,6 +50,10 @@ check_prerequisites() {
   if [[ " $SERVERS " == *" switchboard "* ]]; then
     [[ -x "$BUILD_DIR/switchboard" ]] || die "$BUILD_DIR/switchboard not built"
     [[ -f "$CONFIG" ]] || die "$CONFIG not found"
+  fi
+  if [[ $FLOOR == 1 && ! -x "$FLOOR_BIN" ]]; then
+    log "building switchboard_relay_floor"
+    cmake --build "$BUILD_DIR" --target switchboard_relay_floor >/dev/null || die "build failed"
   fi
   if [[ " $SERVERS " == *" peerjs "* && ! -d bench/node_modules/peer ]]; then
     log "installing the PeerJS reference server (npm ci in bench/)"
@@ -111,6 +118,17 @@ run_one() {
   return 0
 }
 
+# The same relay workload through a bare epoll relay: per_message=1 makes one recv()
+# and one send() per message, 0 lets it pass on several messages per call.
+run_floor() {
+  local pairs=$1 rep=$2 per_message
+  for per_message in 1 0; do
+    log "rep $rep: relay floor, $pairs pairs, per_message=$per_message"
+    "$FLOOR_BIN" "$pairs" "$IN_FLIGHT" "$RELAY_SECONDS" 260 "$per_message" >>"$RESULTS" ||
+      log "relay floor failed"
+  done
+}
+
 print_machine() {
   log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
     "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)," \
@@ -127,6 +145,9 @@ main() {
     for name in $SERVERS; do
       for pairs in $SIZES; do run_one "$name" "$pairs" "$rep"; done
     done
+    if [[ $FLOOR == 1 ]]; then
+      for pairs in $SIZES; do run_floor "$pairs" "$rep"; done
+    fi
   done
   print_machine
   node bench/summarize.js "$RESULTS"

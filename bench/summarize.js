@@ -22,12 +22,38 @@ const fmt = (x, digits = 1) => {
   return x.toFixed(digits);
 };
 
-function load(path) {
-  const runs = fs
+function readLines(path) {
+  return fs
     .readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
     .map((line) => JSON.parse(line));
+}
+
+// switchboard_relay_floor lines: the bare epoll relay, by size and syscall pattern.
+function floorTable(lines) {
+  const floors = lines.filter((l) => 'per_message' in l);
+  if (floors.length === 0) return null;
+  const keys = [...new Set(floors.map((l) => `${l.pairs}|${l.per_message}`))];
+  const rows = [
+    '| pairs | recv()+send() | runs | relay CPU per msg (µs) | recv+send pairs per msg | messages/s |',
+    '|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const key of keys.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
+    const [pairs, perMessage] = key.split('|').map(Number);
+    const runs = floors.filter((l) => l.pairs === pairs && l.per_message === perMessage);
+    rows.push(
+      `| ${pairs} | ${perMessage ? 'one per message' : 'as many as queued'} | ${runs.length} ` +
+        `| ${fmt(median(runs.map((r) => r.relay_cpu_us_per_msg)), 2)} ` +
+        `| ${fmt(median(runs.map((r) => r.recv_send_pairs_per_msg)), 2)} ` +
+        `| ${fmt(median(runs.map((r) => r.msgs_per_s)), 0)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function load(lines) {
+  const runs = lines.filter((l) => 'server' in l);
   const groups = new Map();
   for (const run of runs) {
     const key = `${run.server}|${run.pairs}`;
@@ -126,11 +152,17 @@ function main() {
     console.error('usage: node bench/summarize.js RESULTS.jsonl');
     process.exit(2);
   }
-  const groups = load(path);
+  const lines = readLines(path);
+  const groups = load(lines);
   console.log('\n## Medians\n');
   console.log(figuresTable(groups));
   console.log('\n## Ratios\n');
   console.log(ratiosTable(groups));
+  const floor = floorTable(lines);
+  if (floor) {
+    console.log('\n## Relay floor (bare epoll relay, same workload, medians)\n');
+    console.log(floor);
+  }
   console.log('\n## Targets (switchboard)\n');
   console.log(targets(groups));
   const failed = groups.filter((g) => g.failures.length > 0);
