@@ -11,22 +11,22 @@
 namespace switchboard::test {
 namespace {
 
-// "@B@" in a payload is replaced by the id of a started peer.
+// "@B@" in a payload is replaced by the id of a started peer, "@SELF@" by the sender's own.
 struct bad_input {
   const char* name;
   std::string payload;
   bool binary = false;
   bool started = true;       // whether the sending connection has started first
   const char* code;
-  const char* ref = nullptr; // expected ref, when the action is readable
+  std::optional<std::string> ref = std::nullopt;  // expected ref, when the action is readable
 };
 
 void PrintTo(const bad_input& c, std::ostream* os) { *os << c.name; }
 
 std::string nested_arrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
-std::string with_target(std::string text, const std::string& id) {
-  for (auto pos = text.find("@B@"); pos != std::string::npos; pos = text.find("@B@")) text.replace(pos, 3, id);
+std::string substitute(std::string text, std::string_view from, const std::string& to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from)) text.replace(pos, from.size(), to);
   return text;
 }
 
@@ -82,6 +82,14 @@ const bad_input cases[] = {
      "bad-request", "start"},
     {"resume_missing_token", R"({"action":"start","data":{"resume":{"id":"@B@"}}})", false, false,
      "bad-request", "start"},
+    {"remote_id_over_64_chars",
+     R"({"action":"offer","data":{"remoteId":")" + std::string(65, 'A') + R"(","offer":{"sdp":"v=0"}}})", false,
+     true, "bad-request", "offer"},
+    {"remote_id_is_self", R"({"action":"offer","data":{"remoteId":"@SELF@","offer":{"sdp":"v=0"}}})", false,
+     true, "bad-request", "offer"},
+    {"start_twice", R"({"action":"start"})", false, true, "bad-request", "start"},
+    {"long_unknown_action_ref_is_cut", R"({"action":")" + std::string(100, 'q') + R"("})", false, true,
+     "unknown-action", std::string(64, 'q')},
     {"unknown_target", R"({"action":"offer","data":{"remoteId":"ZZZZZZZZZZZZZZZZZZZZZ","offer":{"sdp":"v=0"}}})",
      false, true, "peer-not-found", "offer"},
 };
@@ -102,13 +110,10 @@ TEST_P(bad_input_test, error_then_connection_and_others_still_work) {
     sender_id = str(*reply, "id");
   }
 
-  const auto payload = with_target(c.payload, target.id);
+  const auto payload = substitute(substitute(c.payload, "@B@", target.id), "@SELF@", sender_id);
   ASSERT_TRUE(c.binary ? sender.send_binary(payload) : sender.send_text(payload)) << sender.last_error();
-  if (c.ref != nullptr) {
-    expect_error(sender, c.code, std::string_view(c.ref));
-  } else {
-    expect_error(sender, c.code);
-  }
+  const auto error = c.ref ? expect_error(sender, c.code, std::string_view(*c.ref)) : expect_error(sender, c.code);
+  ASSERT_TRUE(error);
   ASSERT_TRUE(sender.is_open()) << "an error must not close the connection";
 
   // The same connection still works: a valid message after the bad one.

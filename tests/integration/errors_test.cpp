@@ -64,7 +64,7 @@ TEST(errors, too_large_over_max_message_bytes) {
 }
 
 TEST(errors, rate_limited_once_per_episode_then_recovers) {
-  server_fixture server(with_sets({"server.rate_limit.messages_per_second=2", "server.rate_limit.burst=5"}));
+  server_fixture server(with_sets({"server.rate_limit.messages_per_second=1", "server.rate_limit.burst=5"}));
   auto a = start_peer(server);
   for (int i = 0; i < 30; ++i) ASSERT_TRUE(a.ws.send_text(R"({"action":"iceServers"})"));
   int replies = 0;

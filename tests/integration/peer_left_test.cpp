@@ -46,6 +46,21 @@ TEST(peer_left, a_peer_that_only_received_is_told_too) {
   expect_peer_left(b.ws, a.id, within(3s));
 }
 
+TEST(peer_left, no_peer_left_after_a_hangup) {
+  server_fixture server(with_sets({"peers.resume_grace=30s"}));
+  auto a = start_peer(server);
+  auto b = start_peer(server);
+  auto c = start_peer(server);
+  exchange_offer_answer(a, b);
+  exchange_offer_answer(c, b);
+  ASSERT_TRUE(a.ws.send_text(hangup_message(b.id)));
+  ASSERT_TRUE(expect_action(b.ws, "hangup"));
+  ASSERT_TRUE(b.ws.close(1000));
+  // c still counted b as a contact; a hung up on it.
+  expect_peer_left(c.ws, b.id, within(3s));
+  EXPECT_TRUE(stays_quiet(a.ws, 300ms));
+}
+
 TEST(peer_left, abrupt_drop_is_reported_after_the_grace_period) {
   server_fixture server(with_sets({"peers.resume_grace=1s"}));
   auto a = start_peer(server);

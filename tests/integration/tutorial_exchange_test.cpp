@@ -1,5 +1,7 @@
 // The exchange the tutorial page performs, checked message by message with
-// exact shapes: start, start, offer, answer, candidates both ways, hangup.
+// exact shapes (docs/protocol.md): start, start, offer, answer, candidates
+// both ways, hangup. Forwarded messages carry "from" at the top level and in
+// data; an offer's data.remoteId names the sender, other types drop it.
 
 #include "tests/integration/signaling_helpers.hpp"
 
@@ -58,7 +60,7 @@ TEST(tutorial_exchange, full_exchange_with_exact_shapes) {
   auto offer = read_json(b.ws);
   ASSERT_TRUE(offer);
   const json::object want_offer{{"action", "offer"},
-                                {"data", {{"remoteId", a.id}, {"offer", sample_offer("v=0 offer-sdp")}}},
+                                {"data", {{"remoteId", a.id}, {"from", a.id}, {"offer", sample_offer("v=0 offer-sdp")}}},
                                 {"from", a.id}};
   EXPECT_EQ(*offer, want_offer) << to_text(*offer);
 
@@ -66,7 +68,7 @@ TEST(tutorial_exchange, full_exchange_with_exact_shapes) {
   auto answer = read_json(a.ws);
   ASSERT_TRUE(answer);
   const json::object want_answer{
-      {"action", "answer"}, {"data", {{"answer", sample_answer("v=0 answer-sdp")}}}, {"from", b.id}};
+      {"action", "answer"}, {"data", {{"from", b.id}, {"answer", sample_answer("v=0 answer-sdp")}}}, {"from", b.id}};
   EXPECT_EQ(*answer, want_answer) << to_text(*answer);
 
   // Candidates trickle both ways, interleaved; each side sees its peer's in order.
@@ -83,10 +85,10 @@ TEST(tutorial_exchange, full_exchange_with_exact_shapes) {
     auto at_a = read_json(a.ws);
     ASSERT_TRUE(at_b && at_a);
     const json::object want_b{{"action", "iceCandidate"},
-                              {"data", {{"candidate", sample_candidate(from_a, i % 2)}}},
+                              {"data", {{"from", a.id}, {"candidate", sample_candidate(from_a, i % 2)}}},
                               {"from", a.id}};
     const json::object want_a{{"action", "iceCandidate"},
-                              {"data", {{"candidate", sample_candidate(from_b, i % 2)}}},
+                              {"data", {{"from", b.id}, {"candidate", sample_candidate(from_b, i % 2)}}},
                               {"from", b.id}};
     EXPECT_EQ(*at_b, want_b) << to_text(*at_b);
     EXPECT_EQ(*at_a, want_a) << to_text(*at_a);
@@ -97,13 +99,13 @@ TEST(tutorial_exchange, full_exchange_with_exact_shapes) {
                              R"(","candidate":null}})"));
   auto end_of_candidates = read_json(b.ws);
   ASSERT_TRUE(end_of_candidates);
-  const json::object want_end{{"action", "iceCandidate"}, {"data", {{"candidate", nullptr}}}, {"from", a.id}};
+  const json::object want_end{{"action", "iceCandidate"}, {"data", {{"from", a.id}, {"candidate", nullptr}}}, {"from", a.id}};
   EXPECT_EQ(*end_of_candidates, want_end) << to_text(*end_of_candidates);
 
   ASSERT_TRUE(b.ws.send_text(hangup_message(a.id)));
   auto hangup = read_json(a.ws);
   ASSERT_TRUE(hangup);
-  const json::object want_hangup{{"action", "hangup"}, {"data", json::object{}}, {"from", b.id}};
+  const json::object want_hangup{{"action", "hangup"}, {"data", {{"from", b.id}}}, {"from", b.id}};
   EXPECT_EQ(*hangup, want_hangup) << to_text(*hangup);
 
   // Nothing else was sent to either side: no echoes, no duplicates.
@@ -121,6 +123,20 @@ TEST(tutorial_exchange, sdp_as_a_plain_string_is_relayed_unchanged) {
   ASSERT_TRUE(offer);
   EXPECT_EQ(offer->at("data").at("offer"), "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n");
   EXPECT_EQ(offer->at("data").at("remoteId"), json::value(a.id));
+}
+
+TEST(tutorial_exchange, extra_data_fields_pass_through_and_from_cannot_be_spoofed) {
+  server_fixture server;
+  auto a = start_peer(server);
+  auto b = start_peer(server);
+  ASSERT_TRUE(a.ws.send_text(R"({"action":"answer","from":"mallory","data":{"remoteId":")" + b.id +
+                             R"(","from":"mallory","answer":"v=0","callId":"c-17","meta":{"n":[1,2]}}})"));
+  auto answer = read_json(b.ws);
+  ASSERT_TRUE(answer);
+  const json::object want{{"action", "answer"},
+                          {"data", {{"from", a.id}, {"answer", "v=0"}, {"callId", "c-17"}, {"meta", {{"n", {1, 2}}}}}},
+                          {"from", a.id}};
+  EXPECT_EQ(*answer, want) << to_text(*answer);
 }
 
 TEST(tutorial_exchange, ice_servers_action_returns_fresh_servers) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -71,7 +73,14 @@ server_fixture::server_fixture(server_options opts) : tls_(opts.tls) {
 }
 
 server_fixture::~server_fixture() {
-  if (proc_->running()) stop();
+  // A server that crashes, hangs or reports sanitizer errors on the way out
+  // fails the test that ran it; tests that stopped it themselves checked already.
+  if (proc_->running()) {
+    const int status = stop();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      ADD_FAILURE() << "switchboard did not exit cleanly on SIGTERM: " << describe_status(status);
+    }
+  }
   if (::testing::Test::HasFailure()) {
     std::cerr << "---- switchboard output (" << config_path_ << ") ----\n"
               << proc_->output() << "---- end of switchboard output ----\n";

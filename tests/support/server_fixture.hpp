@@ -2,8 +2,9 @@
 // Starts the real switchboard binary for one test: writes a YAML config into
 // a fresh temp dir, runs `switchboard serve --config FILE [--set k=v ...]`,
 // learns both ports from the server's log, and stops it (SIGTERM, then
-// SIGKILL) when the fixture goes away. When the test failed, the server's
-// output is printed so the failure can be understood.
+// SIGKILL) when the fixture goes away; an unclean exit then fails the test
+// (sanitizer reports end that way). When the test failed, the server's output
+// is printed so the failure can be understood.
 
 #include "tests/support/deadline.hpp"
 #include "tests/support/process.hpp"
