@@ -57,7 +57,8 @@ void split_message_type(std::uint16_t type, std::uint16_t& method, message_class
 
 // Serialises header and attributes; padding is zeros. MESSAGE-INTEGRITY and
 // FINGERPRINT are computed over the wire bytes, so append them afterwards
-// with integrity.hpp (or use encode_signed).
+// with integrity.hpp (or use its encode(m, signing)). Values must fit in
+// 16 bits of length; ours always do.
 bytes encode(const message& m);
 
 // Parses one datagram. Checks the header, that the length matches the
