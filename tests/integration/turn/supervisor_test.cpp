@@ -188,9 +188,10 @@ TEST(Supervisor, LeavesOtherChildrenToTheirOwner) {
 }
 
 TEST(Supervisor, StopSendsTermAndLeavesNoProcess) {
-  // The trap runs once the foreground sleep ends; the background sleep is
-  // a grandchild that only the process-group kill removes.
-  harness h(sh("trap 'echo got-term; exit 0' TERM; sleep 30 & echo bg=$!; echo up; "
+  // The trap runs once the foreground sleep ends. The background sleep is a
+  // grandchild ignoring SIGTERM: only the group SIGKILL that follows the
+  // leader's exit removes it.
+  harness h(sh("trap 'echo got-term; exit 0' TERM; (trap '' TERM; exec sleep 30) & echo bg=$!; echo up; "
                "while :; do sleep 0.05; done"));
   h.sup->start();
   ASSERT_TRUE(h.run_until([&] { return h.sup->is_ready() && h.saw("bg="); }));
