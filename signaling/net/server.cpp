@@ -137,12 +137,9 @@ struct server::impl {
       return;
     }
     const auto drain = std::chrono::duration_cast<milliseconds>(ctx.cfg.server.drain_period);
-    ctx.log->info("signal {}: draining {} connection(s) for up to {} ms; /readyz now reports 503", sig,
+    ctx.log->info("signal {}: draining {} connection(s) for up to {} ms; /readyz reports 503, upgrades are refused",
+                  sig,
                   ctx.sessions.size(), drain.count());
-    asio::post(acceptor.get_executor(), [this] {
-      boost::system::error_code ignored;
-      acceptor.close(ignored);
-    });
     const auto now = std::chrono::steady_clock::now();
     close_at = now + drain - close_margin(drain);
     stop_at = now + drain;
@@ -156,6 +153,12 @@ struct server::impl {
     const auto now = std::chrono::steady_clock::now();
     if (!closed_all && now >= close_at) {
       closed_all = true;
+      // Until now the listener answered /readyz with 503 and refused upgrades,
+      // so load balancers saw the drain; from here on nothing new is accepted.
+      asio::post(acceptor.get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+      });
       ctx.log->info("drain: closing {} connection(s) with 1001", ctx.sessions.size());
       ctx.sessions.close_all(core::close_code::going_away);
     }
