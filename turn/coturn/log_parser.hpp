@@ -2,6 +2,12 @@
 // coturn log lines -> coturn_event values. Pure and stateless: the process
 // driver feeds every line of coturn's stdout here, hands the events to
 // relay_metrics and logs the lines this does not recognise.
+//
+// Trust: coturn 4.6.1 prints the USERNAME of unauthenticated requests raw, so
+// any client can add whole forged lines to the log. Treat events as hints:
+// relay_metrics bounds what a forged line can do; a supervisor should act on
+// startup events (listeners, bind failures, config problems) only before
+// coturn is serving.
 
 #include "turn/coturn/log_event.hpp"
 

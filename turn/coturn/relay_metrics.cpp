@@ -17,6 +17,18 @@ prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& r,
   return prometheus::BuildCounter().Name(name).Help(help).Register(r);
 }
 
+// coturn prints a session's usage each time its four packet counters reach
+// 4,096 together (and at close), and no read exceeds 64 KiB; a larger delta
+// was forged into the log (4.6.1 prints unauthenticated usernames unescaped,
+// newlines included) and is dropped rather than inflate the counters.
+bool plausible(const traffic_usage& e) {
+  constexpr std::uint64_t max_packets = 4096;
+  constexpr std::uint64_t max_packet_bytes = 65536;
+  if (e.received_packets > max_packets || e.sent_packets > max_packets) return false;  // no overflow below
+  return e.received_packets + e.sent_packets <= max_packets &&
+         e.received_bytes <= e.received_packets * max_packet_bytes && e.sent_bytes <= e.sent_packets * max_packet_bytes;
+}
+
 }  // namespace
 
 relay_metrics::relay_metrics(prometheus::Registry& r, std::size_t max_tracked)
@@ -34,7 +46,9 @@ relay_metrics::relay_metrics(prometheus::Registry& r, std::size_t max_tracked)
       quota_rejections_(counter(r, "switchboard_turn_quota_rejections_total",
                                 "Allocations refused with 486 (user or total quota, bandwidth quota)")),
       peer_denied_(counter(r, "switchboard_turn_peer_denied_total",
-                           "Permissions and channel binds refused with 403 Forbidden IP (denied peer)")) {
+                           "Permissions and channel binds refused with 403 Forbidden IP (denied peer)")),
+      usage_rejected_(counter(r, "switchboard_turn_usage_lines_rejected_total",
+                              "coturn usage lines dropped as implausible (more than one report's worth)")) {
   auto& rb = counter_family(r, "switchboard_turn_traffic_received_bytes_total",
                             "Bytes the relay received (side=client: from clients, side=peer: from peers)");
   auto& rp = counter_family(r, "switchboard_turn_traffic_received_packets_total", "Packets the relay received");
@@ -87,6 +101,10 @@ void relay_metrics::close(session_id id, close_reason reason) {
 }
 
 void relay_metrics::on(const traffic_usage& e) {
+  if (!plausible(e)) {
+    usage_rejected_.Increment();
+    return;
+  }
   auto& t = traffic_[static_cast<std::size_t>(e.side)];
   t.received_bytes->Increment(static_cast<double>(e.received_bytes));
   t.received_packets->Increment(static_cast<double>(e.received_packets));

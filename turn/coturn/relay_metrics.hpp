@@ -63,6 +63,7 @@ private:
   prometheus::Counter& auth_failures_;
   prometheus::Counter& quota_rejections_;
   prometheus::Counter& peer_denied_;
+  prometheus::Counter& usage_rejected_;
 };
 
 }  // namespace switchboard::turn

@@ -88,6 +88,7 @@ TEST_P(CoturnFixture, MetricsMatchTheLog) {
   EXPECT_EQ(value(registry, "switchboard_turn_quota_rejections_total"), c.quota_rejections);
   EXPECT_EQ(value(registry, "switchboard_turn_peer_denied_total"), c.peer_denied);
   EXPECT_EQ(value(registry, "switchboard_turn_allocations_untracked_total"), 0);
+  EXPECT_EQ(value(registry, "switchboard_turn_usage_lines_rejected_total"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -202,12 +203,43 @@ TEST(CoturnRelayMetrics, FailuresCountOnlySummaries) {
 TEST(CoturnRelayMetrics, TrafficSumsPastFourGibibytes) {
   prometheus::Registry registry;
   relay_metrics metrics(registry);
-  const std::uint64_t chunk = 3'000'000'000ULL;  // each delta fits coturn's counters; the sum does not fit 32 bits
-  for (int i = 0; i < 3; ++i) metrics.apply(traffic_usage{1, traffic_side::peer, 1, chunk, 2, chunk});
+  // The largest genuine report: 4,096 packets of 64 KiB between both directions.
+  const traffic_usage report{1, traffic_side::peer, 2048, 2048ULL * 65536, 2048, 2048ULL * 65536};
+  for (int i = 0; i < 40; ++i) metrics.apply(report);
   std::map<std::string, std::string> peer{{"side", "peer"}};
-  EXPECT_EQ(value(registry, "switchboard_turn_traffic_received_bytes_total", peer), 9e9);
-  EXPECT_EQ(value(registry, "switchboard_turn_traffic_sent_packets_total", peer), 6);
+  EXPECT_EQ(value(registry, "switchboard_turn_traffic_received_bytes_total", peer), 40.0 * 2048 * 65536);
+  EXPECT_GT(value(registry, "switchboard_turn_traffic_received_bytes_total", peer), 4294967296.0);
+  EXPECT_EQ(value(registry, "switchboard_turn_traffic_sent_packets_total", peer), 40 * 2048);
   EXPECT_EQ(value(registry, "switchboard_turn_traffic_received_bytes_total", {{"side", "client"}}), 0);
+  EXPECT_EQ(value(registry, "switchboard_turn_usage_lines_rejected_total"), 0);
+}
+
+// coturn 4.6.1 prints an unauthenticated username raw, so a client can put a
+// line break and a fake usage line into the log (seen with the real server).
+TEST(CoturnRelayMetrics, ImplausibleUsageIsDropped) {
+  struct row {
+    traffic_usage usage;
+    bool counted;
+  };
+  const row rows[] = {
+      {{1, traffic_side::client, 2048, 2048 * 65536ULL, 2048, 2048 * 65536ULL}, true},
+      {{1, traffic_side::client, 0, 0, 0, 0}, true},
+      {{1, traffic_side::client, 2049, 100, 2048, 100}, false},  // more packets than one report
+      {{1, traffic_side::client, 1, 65537, 0, 0}, false},        // more bytes than packets can carry
+      {{1, traffic_side::peer, 0, 0, 1, 70000}, false},
+      {{1, traffic_side::client, 5000000000ULL, 6000000000000ULL, 1, 2}, false},
+      {{1, traffic_side::client, ~0ULL, 1, 1, 1}, false},  // the sum would wrap to 0
+  };
+  for (const auto& r : rows) {
+    prometheus::Registry registry;
+    relay_metrics metrics(registry);
+    metrics.apply(r.usage);
+    std::map<std::string, std::string> side{{"side", std::string(to_string(r.usage.side))}};
+    EXPECT_EQ(value(registry, "switchboard_turn_traffic_received_bytes_total", side),
+              r.counted ? static_cast<double>(r.usage.received_bytes) : 0)
+        << r.usage.received_packets;
+    EXPECT_EQ(value(registry, "switchboard_turn_usage_lines_rejected_total"), r.counted ? 0 : 1);
+  }
 }
 
 TEST(CoturnRelayMetrics, LabelsAreAFixedSet) {
