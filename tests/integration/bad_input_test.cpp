@@ -16,7 +16,7 @@ struct bad_input {
   const char* name;
   std::string payload;
   bool binary = false;
-  bool started = true;       // whether the sending connection has started first
+  bool started = true;  // whether the sending connection has started first
   const char* code;
   std::optional<std::string> ref = std::nullopt;  // expected ref, when the action is readable
 };
@@ -26,7 +26,9 @@ void PrintTo(const bad_input& c, std::ostream* os) { *os << c.name; }
 std::string nested_arrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 std::string substitute(std::string text, std::string_view from, const std::string& to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from)) text.replace(pos, from.size(), to);
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from)) {
+    text.replace(pos, from.size(), to);
+  }
   return text;
 }
 
@@ -62,15 +64,15 @@ const bad_input cases[] = {
      "answer"},
     {"candidate_without_remote_id", R"({"action":"iceCandidate","data":{"candidate":"candidate:1"}})", false,
      true, "bad-request", "iceCandidate"},
-    {"candidate_is_number", R"({"action":"iceCandidate","data":{"remoteId":"@B@","candidate":3}})", false,
-     true, "bad-request", "iceCandidate"},
-    {"hangup_remote_id_array", R"({"action":"hangup","data":{"remoteId":["@B@"]}})", false, true,
-     "bad-request", "hangup"},
+    {"candidate_is_number", R"({"action":"iceCandidate","data":{"remoteId":"@B@","candidate":3}})", false, true,
+     "bad-request", "iceCandidate"},
+    {"hangup_remote_id_array", R"({"action":"hangup","data":{"remoteId":["@B@"]}})", false, true, "bad-request",
+     "hangup"},
     {"deeply_nested_json", nested_arrays(1500), false, true, "bad-request"},
     {"binary_frame", R"({"action":"iceServers"})", true, true, "bad-request"},
-    {"oversize_message", R"({"action":"offer","data":{"remoteId":"@B@","offer":")" + std::string(5000, 'z') +
-                             R"("}})",
-     false, true, "too-large"},
+    {"oversize_message",
+     R"({"action":"offer","data":{"remoteId":"@B@","offer":")" + std::string(5000, 'z') + R"("}})", false, true,
+     "too-large"},
     {"relay_before_start", R"({"action":"offer","data":{"remoteId":"@B@","offer":{"sdp":"v=0"}}})", false,
      false, "not-started", "offer"},
     {"hangup_before_start", R"({"action":"hangup","data":{"remoteId":"@B@"}})", false, false, "not-started",
@@ -90,8 +92,9 @@ const bad_input cases[] = {
     {"start_twice", R"({"action":"start"})", false, true, "bad-request", "start"},
     {"long_unknown_action_ref_is_cut", R"({"action":")" + std::string(100, 'q') + R"("})", false, true,
      "unknown-action", std::string(64, 'q')},
-    {"unknown_target", R"({"action":"offer","data":{"remoteId":"ZZZZZZZZZZZZZZZZZZZZZ","offer":{"sdp":"v=0"}}})",
-     false, true, "peer-not-found", "offer"},
+    {"unknown_target",
+     R"({"action":"offer","data":{"remoteId":"ZZZZZZZZZZZZZZZZZZZZZ","offer":{"sdp":"v=0"}}})", false, true,
+     "peer-not-found", "offer"},
 };
 
 class bad_input_test : public ::testing::TestWithParam<bad_input> {};
@@ -99,8 +102,8 @@ class bad_input_test : public ::testing::TestWithParam<bad_input> {};
 TEST_P(bad_input_test, error_then_connection_and_others_still_work) {
   const bad_input& c = GetParam();
   server_fixture server(with_sets({"server.max_message_bytes=4096"}));
-  auto target = start_peer(server);        // what "@B@" names
-  auto bystander_a = start_peer(server);   // an unrelated pair that must not notice
+  auto target = start_peer(server);       // what "@B@" names
+  auto bystander_a = start_peer(server);  // an unrelated pair that must not notice
   auto bystander_b = start_peer(server);
   ws_client sender = server.connect();
   std::string sender_id;
@@ -112,7 +115,8 @@ TEST_P(bad_input_test, error_then_connection_and_others_still_work) {
 
   const auto payload = substitute(substitute(c.payload, "@B@", target.id), "@SELF@", sender_id);
   ASSERT_TRUE(c.binary ? sender.send_binary(payload) : sender.send_text(payload)) << sender.last_error();
-  const auto error = c.ref ? expect_error(sender, c.code, std::string_view(*c.ref)) : expect_error(sender, c.code);
+  const auto error =
+      c.ref ? expect_error(sender, c.code, std::string_view(*c.ref)) : expect_error(sender, c.code);
   ASSERT_TRUE(error);
   ASSERT_TRUE(sender.is_open()) << "an error must not close the connection";
 

@@ -95,8 +95,9 @@ TEST(cli, check_config_fails_on_invalid_yaml) {
 
 TEST(cli, serve_refuses_a_bad_override_and_exits_non_zero) {
   temp_dir dir;
-  const auto path = dir.write("ok.yaml", "profile: development\nserver:\n  listen: 127.0.0.1:0\n"
-                                         "metrics:\n  listen: 127.0.0.1:0\n");
+  const auto path = dir.write("ok.yaml",
+                              "profile: development\nserver:\n  listen: 127.0.0.1:0\n"
+                              "metrics:\n  listen: 127.0.0.1:0\n");
   const auto r = switchboard({"serve", "--config", path, "--set", "server.max_connections=lots"});
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.exit_code, -1) << "serve did not exit on a bad configuration";

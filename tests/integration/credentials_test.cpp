@@ -18,7 +18,9 @@ namespace {
 
 // base64(HMAC-SHA1(secret, message)) by `openssl dgst | openssl base64`.
 std::string openssl_hmac(const std::string& secret, const std::string& message) {
-  auto opts = command({"sh", "-c", R"(printf '%s' "$MESSAGE" | openssl dgst -sha1 -hmac "$SECRET" -binary | openssl base64 -A)"});
+  auto opts =
+      command({"sh", "-c",
+               R"(printf '%s' "$MESSAGE" | openssl dgst -sha1 -hmac "$SECRET" -binary | openssl base64 -A)"});
   opts.env = {{"MESSAGE", message}, {"SECRET", secret}};
   const auto result = run(std::move(opts), within(10s));
   EXPECT_EQ(result.exit_code, 0) << result.output;

@@ -84,7 +84,8 @@ TEST(errors, rate_limited_once_per_episode_then_recovers) {
   bool served = false;
   for (const auto until = within(5s); !served && clock::now() < until;) {
     ASSERT_TRUE(a.ws.send_text(R"({"action":"iceServers"})"));
-    while (auto msg = read_json(a.ws, clock::now() + 300ms)) served = served || str(*msg, "action") == "iceServers";
+    while (auto msg = read_json(a.ws, clock::now() + 300ms))
+      served = served || str(*msg, "action") == "iceServers";
   }
   EXPECT_TRUE(served);
 }
@@ -106,7 +107,8 @@ TEST(errors, queue_full_when_a_reconnecting_peer_queue_is_full) {
   auto b = start_peer(server);
   exchange_offer_answer(a, b);
   b.ws.drop();
-  ASSERT_TRUE(server.wait_metric("switchboard_connections", [](double v) { return v == 1; }, within(5s)));
+  ASSERT_TRUE(server.wait_metric(
+      "switchboard_connections", [](double v) { return v == 1; }, within(5s)));
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, "candidate:q", 0)));
   EXPECT_TRUE(stays_quiet(a.ws, 300ms)) << "queued messages are not errors";
   ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, "candidate:overflow", 0)));

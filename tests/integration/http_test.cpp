@@ -44,7 +44,8 @@ TEST(http, static_files_have_their_content_types) {
   ASSERT_EQ(js.status, 200) << js.error;
   EXPECT_EQ(js.body, app_js);
   const auto js_type = js.header("content-type");
-  EXPECT_TRUE(starts_with(js_type, "text/javascript") || starts_with(js_type, "application/javascript")) << js_type;
+  EXPECT_TRUE(starts_with(js_type, "text/javascript") || starts_with(js_type, "application/javascript"))
+      << js_type;
   const auto css = http_get(server.port(), "/style.css");
   ASSERT_EQ(css.status, 200) << css.error;
   EXPECT_TRUE(starts_with(css.header("content-type"), "text/css")) << css.header("content-type");

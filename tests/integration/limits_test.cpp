@@ -23,7 +23,8 @@ TEST(limits, max_connections_refuses_with_503_and_frees_slots) {
   exchange_offer_answer(a, b);
   // Once one leaves, a newcomer fits again.
   ASSERT_TRUE(b.ws.close(1000));
-  ASSERT_TRUE(server.wait_metric("switchboard_connections", [](double v) { return v == 1; }, within(5s)));
+  ASSERT_TRUE(server.wait_metric(
+      "switchboard_connections", [](double v) { return v == 1; }, within(5s)));
   ws_client later;
   const auto accepted = later.connect(server.ws_options());
   EXPECT_TRUE(accepted.ok) << accepted.error << " HTTP " << accepted.http_status;

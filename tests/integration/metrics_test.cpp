@@ -18,7 +18,8 @@ double value(const server_fixture& server, std::string_view series) {
 
 // Counters are updated after the reply is written, so poll briefly for the expected value.
 void expect_metric(const server_fixture& server, std::string_view series, double want) {
-  const auto seen = server.wait_metric(series, [want](double v) { return v == want; }, within(3s));
+  const auto seen = server.wait_metric(
+      series, [want](double v) { return v == want; }, within(3s));
   EXPECT_EQ(seen.value_or(-1), want) << series;
 }
 
@@ -27,16 +28,17 @@ TEST(metrics, documented_series_are_exported) {
   const auto res = http_get(server.metrics_port(), "/metrics");
   ASSERT_EQ(res.status, 200) << res.error;
   for (const char* name :
-       {"switchboard_connections", "switchboard_connections_accepted_total", "switchboard_connections_rejected_total",
-        "switchboard_peers", "switchboard_messages_relayed_total", "switchboard_errors_sent_total",
-        "switchboard_messages_undeliverable_total", "switchboard_slow_consumers_closed_total",
-        "switchboard_resumes_total", "switchboard_turn_credentials_issued_total",
-        "switchboard_relay_latency_seconds_bucket", "switchboard_websocket_received_bytes_total",
-        "switchboard_websocket_sent_bytes_total", "switchboard_build_info"}) {
+       {"switchboard_connections", "switchboard_connections_accepted_total",
+        "switchboard_connections_rejected_total", "switchboard_peers", "switchboard_messages_relayed_total",
+        "switchboard_errors_sent_total", "switchboard_messages_undeliverable_total",
+        "switchboard_slow_consumers_closed_total", "switchboard_resumes_total",
+        "switchboard_turn_credentials_issued_total", "switchboard_relay_latency_seconds_bucket",
+        "switchboard_websocket_received_bytes_total", "switchboard_websocket_sent_bytes_total",
+        "switchboard_build_info"}) {
     EXPECT_NE(res.body.find(std::string("\n") + name), std::string::npos) << name << " missing";
   }
-  EXPECT_EQ(server.metric_value(std::string(R"(switchboard_build_info{version=")") + SWITCHBOARD_VERSION + "\"}"),
-            1);
+  EXPECT_EQ(
+      server.metric_value(std::string(R"(switchboard_build_info{version=")") + SWITCHBOARD_VERSION + "\"}"), 1);
 }
 
 TEST(metrics, connections_and_peers_follow_clients) {

@@ -14,7 +14,8 @@ constexpr auto unknown_resumes = R"(switchboard_resumes_total{result="unknown_pe
 
 // Waits until the server has noticed a dropped connection.
 void wait_connections(const server_fixture& server, double n) {
-  const auto seen = server.wait_metric("switchboard_connections", [n](double v) { return v == n; }, within(5s));
+  const auto seen = server.wait_metric(
+      "switchboard_connections", [n](double v) { return v == n; }, within(5s));
   ASSERT_TRUE(seen && *seen == n) << "switchboard_connections stayed at " << seen.value_or(-1);
 }
 
@@ -129,7 +130,8 @@ TEST(resume, fails_after_the_grace_period) {
   auto b = start_peer(server);
   b.ws.drop();
   wait_connections(server, 0);
-  ASSERT_TRUE(server.wait_metric("switchboard_peers", [](double v) { return v == 0; }, within(5s)));
+  ASSERT_TRUE(server.wait_metric(
+      "switchboard_peers", [](double v) { return v == 0; }, within(5s)));
   ws_client late = server.connect();
   ASSERT_TRUE(late.send_text(resume_message(b.id, b.token)));
   expect_error(late, "resume-failed", "start");

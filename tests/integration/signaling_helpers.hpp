@@ -26,8 +26,7 @@ std::string to_text(const json::value& v);
 // The next message as an object; nullopt when none arrived before the deadline.
 std::optional<json::object> read_json(ws_client& ws, deadline until = within(5s));
 // The next message, which must have action `action`.
-std::optional<json::object> expect_action(ws_client& ws, std::string_view action,
-                                          deadline until = within(5s));
+std::optional<json::object> expect_action(ws_client& ws, std::string_view action, deadline until = within(5s));
 // The next message, which must be an error with `code` (and `ref`, when given)
 // and a non-empty message.
 std::optional<json::object> expect_error(ws_client& ws, std::string_view code,

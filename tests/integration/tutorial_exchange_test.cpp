@@ -14,8 +14,8 @@ namespace {
 
 bool url_safe(std::string_view id) {
   for (const char c : id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -49,6 +49,44 @@ TEST(tutorial_exchange, every_start_gets_a_distinct_id) {
   EXPECT_NE(a.token, b.token);
 }
 
+// What the target of a relayed message receives (docs/protocol.md).
+json::object forwarded(std::string_view action, const std::string& from, json::object data) {
+  data["from"] = from;
+  return {{"action", action}, {"data", std::move(data)}, {"from", from}};
+}
+
+// `sender` sends, `receiver` must get exactly `want` next.
+void relay_exactly(peer& sender, const std::string& text, peer& receiver, const json::object& want) {
+  ASSERT_TRUE(sender.ws.send_text(text)) << sender.ws.last_error();
+  auto got = read_json(receiver.ws);
+  ASSERT_TRUE(got) << "nothing arrived for " << text;
+  EXPECT_EQ(*got, want) << to_text(*got);
+}
+
+std::string candidate_line(int i, std::string_view host) {
+  return "candidate:" + std::to_string(i) + " 1 udp 2122260223 " + std::string(host) + " 5000" +
+         std::to_string(i);
+}
+
+// Candidates trickle both ways, interleaved; each side sees its peer's in order.
+void trickle_candidates(peer& a, peer& b, int n) {
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, candidate_line(i, "10.0.0.1"), i % 2)));
+    ASSERT_TRUE(b.ws.send_text(candidate_message(a.id, candidate_line(i, "10.0.0.2"), i % 2)));
+  }
+  for (int i = 0; i < n; ++i) {
+    auto at_b = read_json(b.ws);
+    auto at_a = read_json(a.ws);
+    ASSERT_TRUE(at_b && at_a) << "candidate " << i << " missing";
+    const auto want_b = forwarded("iceCandidate", a.id,
+                                  {{"candidate", sample_candidate(candidate_line(i, "10.0.0.1"), i % 2)}});
+    const auto want_a = forwarded("iceCandidate", b.id,
+                                  {{"candidate", sample_candidate(candidate_line(i, "10.0.0.2"), i % 2)}});
+    EXPECT_EQ(*at_b, want_b) << to_text(*at_b);
+    EXPECT_EQ(*at_a, want_a) << to_text(*at_a);
+  }
+}
+
 TEST(tutorial_exchange, full_exchange_with_exact_shapes) {
   server_fixture server;
   auto a = start_peer(server);
@@ -56,57 +94,15 @@ TEST(tutorial_exchange, full_exchange_with_exact_shapes) {
   ASSERT_FALSE(a.id.empty());
   ASSERT_FALSE(b.id.empty());
 
-  ASSERT_TRUE(a.ws.send_text(offer_message(b.id, "v=0 offer-sdp")));
-  auto offer = read_json(b.ws);
-  ASSERT_TRUE(offer);
-  const json::object want_offer{{"action", "offer"},
-                                {"data", {{"remoteId", a.id}, {"from", a.id}, {"offer", sample_offer("v=0 offer-sdp")}}},
-                                {"from", a.id}};
-  EXPECT_EQ(*offer, want_offer) << to_text(*offer);
-
-  ASSERT_TRUE(b.ws.send_text(answer_message(a.id, "v=0 answer-sdp")));
-  auto answer = read_json(a.ws);
-  ASSERT_TRUE(answer);
-  const json::object want_answer{
-      {"action", "answer"}, {"data", {{"from", b.id}, {"answer", sample_answer("v=0 answer-sdp")}}}, {"from", b.id}};
-  EXPECT_EQ(*answer, want_answer) << to_text(*answer);
-
-  // Candidates trickle both ways, interleaved; each side sees its peer's in order.
-  for (int i = 0; i < 4; ++i) {
-    const auto from_a = "candidate:" + std::to_string(i) + " 1 udp 2122260223 10.0.0.1 5000" + std::to_string(i);
-    const auto from_b = "candidate:" + std::to_string(i) + " 1 udp 2122260223 10.0.0.2 6000" + std::to_string(i);
-    ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, from_a, i % 2)));
-    ASSERT_TRUE(b.ws.send_text(candidate_message(a.id, from_b, i % 2)));
-  }
-  for (int i = 0; i < 4; ++i) {
-    const auto from_a = "candidate:" + std::to_string(i) + " 1 udp 2122260223 10.0.0.1 5000" + std::to_string(i);
-    const auto from_b = "candidate:" + std::to_string(i) + " 1 udp 2122260223 10.0.0.2 6000" + std::to_string(i);
-    auto at_b = read_json(b.ws);
-    auto at_a = read_json(a.ws);
-    ASSERT_TRUE(at_b && at_a);
-    const json::object want_b{{"action", "iceCandidate"},
-                              {"data", {{"from", a.id}, {"candidate", sample_candidate(from_a, i % 2)}}},
-                              {"from", a.id}};
-    const json::object want_a{{"action", "iceCandidate"},
-                              {"data", {{"from", b.id}, {"candidate", sample_candidate(from_b, i % 2)}}},
-                              {"from", b.id}};
-    EXPECT_EQ(*at_b, want_b) << to_text(*at_b);
-    EXPECT_EQ(*at_a, want_a) << to_text(*at_a);
-  }
-
+  relay_exactly(a, offer_message(b.id, "v=0 offer-sdp"), b,
+                forwarded("offer", a.id, {{"remoteId", a.id}, {"offer", sample_offer("v=0 offer-sdp")}}));
+  relay_exactly(b, answer_message(a.id, "v=0 answer-sdp"), a,
+                forwarded("answer", b.id, {{"answer", sample_answer("v=0 answer-sdp")}}));
+  trickle_candidates(a, b, 4);
   // The end of candidates is a null candidate; it is relayed too.
-  ASSERT_TRUE(a.ws.send_text(R"({"action":"iceCandidate","data":{"remoteId":")" + b.id +
-                             R"(","candidate":null}})"));
-  auto end_of_candidates = read_json(b.ws);
-  ASSERT_TRUE(end_of_candidates);
-  const json::object want_end{{"action", "iceCandidate"}, {"data", {{"from", a.id}, {"candidate", nullptr}}}, {"from", a.id}};
-  EXPECT_EQ(*end_of_candidates, want_end) << to_text(*end_of_candidates);
-
-  ASSERT_TRUE(b.ws.send_text(hangup_message(a.id)));
-  auto hangup = read_json(a.ws);
-  ASSERT_TRUE(hangup);
-  const json::object want_hangup{{"action", "hangup"}, {"data", {{"from", b.id}}}, {"from", b.id}};
-  EXPECT_EQ(*hangup, want_hangup) << to_text(*hangup);
+  relay_exactly(a, R"({"action":"iceCandidate","data":{"remoteId":")" + b.id + R"(","candidate":null}})", b,
+                forwarded("iceCandidate", a.id, {{"candidate", nullptr}}));
+  relay_exactly(b, hangup_message(a.id), a, forwarded("hangup", b.id, {}));
 
   // Nothing else was sent to either side: no echoes, no duplicates.
   EXPECT_TRUE(stays_quiet(a.ws, 200ms));
@@ -133,9 +129,8 @@ TEST(tutorial_exchange, extra_data_fields_pass_through_and_from_cannot_be_spoofe
                              R"(","from":"mallory","answer":"v=0","callId":"c-17","meta":{"n":[1,2]}}})"));
   auto answer = read_json(b.ws);
   ASSERT_TRUE(answer);
-  const json::object want{{"action", "answer"},
-                          {"data", {{"from", a.id}, {"answer", "v=0"}, {"callId", "c-17"}, {"meta", {{"n", {1, 2}}}}}},
-                          {"from", a.id}};
+  const auto want =
+      forwarded("answer", a.id, {{"answer", "v=0"}, {"callId", "c-17"}, {"meta", {{"n", {1, 2}}}}});
   EXPECT_EQ(*answer, want) << to_text(*answer);
 }
 

@@ -45,7 +45,8 @@ http::request<http::string_body> make_request(const http_request& req) {
 http_response to_response(const http::response<http::string_body>& res) {
   http_response out;
   out.status = static_cast<int>(res.result_int());
-  for (const auto& field : res) out.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+  for (const auto& field : res)
+    out.headers[lower(std::string(field.name_string()))] = std::string(field.value());
   out.body = res.body();
   return out;
 }

@@ -15,7 +15,7 @@ struct http_request {
   std::string method = "GET";
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
-  std::string target = "/";                  // sent as given: tests send odd paths on purpose
+  std::string target = "/";  // sent as given: tests send odd paths on purpose
   std::map<std::string, std::string> headers;
   std::string body;
   bool tls = false;
@@ -23,10 +23,10 @@ struct http_request {
 };
 
 struct http_response {
-  int status = 0;                             // 0 when no response was read
-  std::map<std::string, std::string> headers; // names in lower case
+  int status = 0;                              // 0 when no response was read
+  std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
-  std::string error;                          // empty on success
+  std::string error;  // empty on success
 
   // Header value by lower-case name, "" when absent.
   std::string header(const std::string& lower_name) const;

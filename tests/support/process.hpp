@@ -21,9 +21,9 @@
 namespace switchboard::test {
 
 struct process_options {
-  std::vector<std::string> argv;              // argv[0] is the program path
-  std::map<std::string, std::string> env;     // added to (or replacing in) the parent's environment
-  std::optional<std::string> stdin_data;      // written to the child's stdin, then closed
+  std::vector<std::string> argv;           // argv[0] is the program path
+  std::map<std::string, std::string> env;  // added to (or replacing in) the parent's environment
+  std::optional<std::string> stdin_data;   // written to the child's stdin, then closed
 };
 
 // Options for running `argv` with the parent's environment and no input.
@@ -39,8 +39,7 @@ public:
 
   // The first captured line (old or new) matching `pred`, or nullopt at the deadline
   // or when the output ended without one.
-  std::optional<std::string> wait_for_line(const std::function<bool(std::string_view)>& pred,
-                                           deadline until);
+  std::optional<std::string> wait_for_line(const std::function<bool(std::string_view)>& pred, deadline until);
   std::optional<std::string> wait_for_line(std::string_view substring, deadline until);
 
   void signal(int sig);

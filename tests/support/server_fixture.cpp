@@ -29,7 +29,9 @@ std::string default_yaml() {
   return "profile: development\n"
          "server:\n"
          "  listen: 127.0.0.1:0\n"
-         "  static_dir: " + source_dir() + "/signaling/web\n"
+         "  static_dir: " +
+         source_dir() +
+         "/signaling/web\n"
          "  drain_period: 1s\n"
          "metrics:\n"
          "  listen: 127.0.0.1:0\n"

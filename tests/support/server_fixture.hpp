@@ -27,11 +27,11 @@ std::string server_binary();
 std::string source_dir();
 
 struct server_options {
-  std::vector<std::string> sets;               // --set dotted.key=value; "@DIR@" becomes the temp dir
-  std::map<std::string, std::string> files;    // written under the temp dir before start
-  std::map<std::string, std::string> env;      // extra environment for the server
-  bool tls = false;                            // self-signed cert; https + wss
-  bool wait_ready = true;                      // false: the test waits for (or expects no) ports
+  std::vector<std::string> sets;             // --set dotted.key=value; "@DIR@" becomes the temp dir
+  std::map<std::string, std::string> files;  // written under the temp dir before start
+  std::map<std::string, std::string> env;    // extra environment for the server
+  bool tls = false;                          // self-signed cert; https + wss
+  bool wait_ready = true;                    // false: the test waits for (or expects no) ports
 };
 
 // Defaults plus these --set overrides.

@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 
 temp_dir::temp_dir() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                        "/switchboard-itest-XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/switchboard-itest-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
@@ -42,11 +42,11 @@ std::pair<std::string, std::string> make_self_signed_cert(const temp_dir& dir) {
   const auto cert = dir.file("cert.pem");
   const auto key = dir.file("key.pem");
   // EC keys: generating RSA would dominate the TLS tests' run time.
-  const auto result = run(command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-                                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                                    "-keyout", key, "-out", cert}),
-                          within(std::chrono::seconds(20)));
+  const auto result =
+      run(command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                   "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext",
+                   "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert}),
+          within(std::chrono::seconds(20)));
   if (result.exit_code != 0) throw std::runtime_error("openssl req failed:\n" + result.output);
   return {cert, key};
 }

@@ -9,7 +9,7 @@ namespace switchboard::test {
 
 class temp_dir {
 public:
-  temp_dir();   // throws std::runtime_error when mkdtemp fails
+  temp_dir();  // throws std::runtime_error when mkdtemp fails
   ~temp_dir();
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;

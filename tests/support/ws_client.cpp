@@ -290,9 +290,7 @@ void ws_client::drop() {
 
 bool ws_client::is_open() const { return impl_ && !impl_->closed_ && impl_->stream_open(); }
 
-std::optional<std::uint16_t> ws_client::close_code() const {
-  return impl_ ? impl_->close_code_ : std::nullopt;
-}
+std::optional<std::uint16_t> ws_client::close_code() const { return impl_ ? impl_->close_code_ : std::nullopt; }
 
 std::string ws_client::last_error() const { return impl_ ? impl_->error_ : "not connected"; }
 

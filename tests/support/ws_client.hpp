@@ -31,9 +31,9 @@ struct ws_connect_options {
 // Outcome of connect(): ok, or why not. A refused upgrade carries the HTTP status.
 struct ws_connect_result {
   bool ok = false;
-  int http_status = 0;   // status of the upgrade response (101 on success, 0 when none came)
-  std::string error;     // empty on success
-  std::string body;      // body of a refused upgrade response
+  int http_status = 0;  // status of the upgrade response (101 on success, 0 when none came)
+  std::string error;    // empty on success
+  std::string body;     // body of a refused upgrade response
 };
 
 class ws_client {
