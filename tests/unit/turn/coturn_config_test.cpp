@@ -2,10 +2,12 @@
 // development differences, optional lines, and refusal of injected lines.
 
 #include "turn/coturn/config.hpp"
+#include "turn/coturn/deny_list.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <iterator>
 #include <set>
@@ -266,6 +268,20 @@ TEST(CoturnConfig, HardeningTableIsRendered) {
       EXPECT_TRUE(has_line(text, key)) << key;
     }
   }
+}
+
+// docs/turn.md is what operators read: it must name every line the code renders for a reason.
+TEST(CoturnConfig, DocsNameEveryHardeningDenyAndDevelopmentLine) {
+  std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/docs/turn.md");
+  ASSERT_TRUE(in);
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto mentioned = [&](std::string_view s) { return doc.find("`" + std::string(s)) != std::string::npos; };
+  for (const auto& h : hardening_lines()) EXPECT_TRUE(mentioned(h.key.substr(0, h.key.find("=N")))) << h.key;
+  for (const auto& r : special_purpose_ranges()) {
+    EXPECT_TRUE(mentioned(coturn_range(r))) << r.cidr;
+    EXPECT_NE(doc.find(std::string(r.cidr)), std::string::npos) << r.cidr;
+  }
+  for (const auto& d : development_differences()) EXPECT_TRUE(mentioned(d.line)) << d.line;
 }
 
 }  // namespace
