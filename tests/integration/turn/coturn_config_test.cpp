@@ -64,14 +64,22 @@ std::uint16_t free_ports(std::uint16_t count) {
   throw std::runtime_error("no free port run found");
 }
 
+// A free port outside the relay range and different from `other`.
+std::uint16_t free_port_outside(const coturn_options& o, std::uint16_t other = 0) {
+  for (;;) {
+    std::uint16_t p = free_ports(1);
+    if ((p < o.min_port || p > o.max_port) && p != other) return p;
+  }
+}
+
 coturn_options options_for(coturn_profile profile, const t::temp_dir& dir) {
   coturn_options o;
   o.profile = profile;
   o.secrets = {"integration-new", "integration-old"};
   o.realm = "integration.test";
-  o.listen_port = free_ports(1);
   o.min_port = free_ports(16);
   o.max_port = static_cast<std::uint16_t>(o.min_port + 15);
+  o.listen_port = free_port_outside(o);
   o.max_bps = 1'000'000;
   o.pidfile = dir.file("turnserver.pid");
   return o;
@@ -116,7 +124,7 @@ TEST_P(CoturnStarts, WithoutConfigProblems) {
   auto o = options_for(c.profile, dir);
   if (c.tls) {
     std::tie(o.tls_cert, o.tls_key) = t::make_self_signed_cert(dir);
-    o.tls_listen_port = free_ports(1);
+    o.tls_listen_port = free_port_outside(o, o.listen_port);
     o.external_ip = "203.0.113.7/127.0.0.1";
   }
   const std::string path = dir.write("turnserver.conf", render_ok(o));
