@@ -9,11 +9,14 @@
 #include "signaling/net/http_router.hpp"
 #include "signaling/net/ice_servers.hpp"
 #include "signaling/net/server.hpp"
+#include "turn/managed/turn_service.hpp"
 
 #include <CLI/CLI.hpp>
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
+
+#include <pthread.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -88,10 +91,42 @@ int serve(const config::load_result& loaded) {
   net::http_router router({cfg.server.static_dir, cfg.turn.rest_api, cfg.turn.api_keys, 16 * 1024 * 1024,
                            [&m] { m.credentials_issued.Increment(); }},
                           ice);
-  net::server srv({cfg, hub, m, router, log});
+  turn::turn_service turn(cfg, *registry, log);
+  if (turn.active()) turn.start();
+  net::server srv({cfg, hub, m, router, log, [&turn] { return turn.ready(); }});
   const int code = srv.run();
+  turn.stop();
   log->info("switchboard stopped");
   return code;
+}
+
+// `switchboard turn`: only the managed coturn, its metrics and the probe, for
+// deployments that run TURN in its own container or pod.
+int turn_only(const config::load_result& loaded) {
+  const auto& cfg = *loaded.cfg;
+  // Signals are taken synchronously by this thread; block them before any
+  // other thread starts so none of them receives one.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto log = app::make_logger(cfg.log);
+  log->info("switchboard {} starting the TURN role", SWITCHBOARD_VERSION);
+  for (const auto& note : loaded.notes) log->warn("config: {}", note);
+  if (!cfg.turn.managed.enabled) log->warn("turn.managed.enabled is false: only the probe runs");
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::add_build_info(*registry, SWITCHBOARD_VERSION);
+  auto exposer = start_metrics(cfg.metrics, registry, *log);
+  turn::turn_service turn(cfg, *registry, log);
+  turn.start();
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log->info("signal {}: stopping coturn", sig);
+  turn.stop();
+  log->info("switchboard stopped");
+  return 0;
 }
 
 int check_config(const config::load_result& loaded) {
@@ -121,6 +156,12 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check-config", "Validate a config file; print it with secrets masked");
   check_cmd->add_option("file", config_path, "YAML configuration file")->required();
   add_common(*check_cmd);
+  auto* turn_cmd = app.add_subcommand("turn", "Run only the managed coturn, its metrics and the TURN probe");
+  turn_cmd->add_option("-c,--config", config_path, "YAML configuration file");
+  add_common(*turn_cmd);
+  auto* turn_config_cmd = app.add_subcommand("turn-config", "Print the coturn config rendered from FILE (has secrets)");
+  turn_config_cmd->add_option("file", config_path, "YAML configuration file")->required();
+  add_common(*turn_config_cmd);
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
 
@@ -128,6 +169,11 @@ int main(int argc, char** argv) {
   if (!loaded) return 2;
   if (*check_cmd) return check_config(*loaded);
   try {
+    if (*turn_config_cmd) {
+      std::cout << turn::render_for(*loaded->cfg);
+      return 0;
+    }
+    if (*turn_cmd) return turn_only(*loaded);
     return serve(*loaded);
   } catch (const std::exception& e) {
     std::cerr << "switchboard: cannot start: " << e.what() << "\n";

@@ -76,7 +76,10 @@ std::vector<std::string> derive_turn_uris(const config& cfg, std::string* why_no
   }
   const auto h = uri_host(*host);
   const auto port = std::to_string(m.listen.port);
-  std::vector<std::string> uris{"stun:" + h + ":" + port, "turn:" + h + ":" + port + "?transport=udp",
+  // No stun: URI: the managed coturn runs with secure-stun and answers
+  // unauthenticated Binding requests with 401; browsers get their server-
+  // reflexive address from the TURN Allocate response.
+  std::vector<std::string> uris{"turn:" + h + ":" + port + "?transport=udp",
                                 "turn:" + h + ":" + port + "?transport=tcp"};
   if (!m.tls.cert.empty()) uris.push_back("turns:" + h + ":" + std::to_string(m.tls.port) + "?transport=tcp");
   return uris;

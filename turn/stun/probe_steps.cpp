@@ -65,6 +65,13 @@ probe_action turn_probe_machine::on_error(probe_clock::time_point now, const mes
                   now);
   }
   result_.error_code = err->code;
+  if (stage_ == probe_stage::binding && err->code == unauthorized) {
+    // coturn with secure-stun answers even Binding with 401: it is alive and
+    // wants credentials, which the Allocate stages bring.
+    result_.error_code = 0;
+    if (cfg_.mode == probe_mode::binding_only) return finish(probe_outcome::ok, {}, now);
+    return begin(probe_stage::challenge, now);
+  }
   if (stage_ == probe_stage::challenge && err->code == unauthorized) {
     return on_challenge(now, m);
   }

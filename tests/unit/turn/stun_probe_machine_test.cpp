@@ -240,6 +240,15 @@ INSTANTIATE_TEST_SUITE_P(
         outcome_case{"corrupt_fingerprint",
                      [](fake_server& s, probe_config&) { s.corrupt_fingerprint = true; },
                      probe_outcome::malformed_response, probe_stage::binding, 0},
+        outcome_case{"secure_stun_binding_401",
+                     [](fake_server& s, probe_config&) { s.fail_with[method::binding] = 401; },
+                     probe_outcome::ok, probe_stage::refresh, 0},
+        outcome_case{"secure_stun_binding_only",
+                     [](fake_server& s, probe_config& c) {
+                       c.mode = probe_mode::binding_only;
+                       s.fail_with[method::binding] = 401;
+                     },
+                     probe_outcome::ok, probe_stage::binding, 0},
         outcome_case{"binding_only_mode",
                      [](fake_server& s, probe_config& c) {
                        c.mode = probe_mode::binding_only;
