@@ -39,7 +39,13 @@ class checker {
       add("turn.managed.tls", source(m.tls.cert.empty() ? "turn.managed.tls.key" : "turn.managed.tls.cert"),
           "cert and key must be set together");
     }
-    if (!m.enabled || !cfg_.turn.uris.empty()) return;
+    if (!m.enabled) return;
+    const bool wildcard = m.listen.host == "0.0.0.0" || m.listen.host == "::";
+    if (wildcard && m.relay_ip.empty()) {
+      add("turn.managed.relay_ip", source("turn.managed.listen"),
+          "must be set when turn.managed.listen is a wildcard address (the address relays bind to)");
+    }
+    if (!cfg_.turn.uris.empty()) return;
     std::string why_not;
     cfg_.turn.uris = derive_turn_uris(cfg_, &why_not);
     if (cfg_.turn.uris.empty()) {

@@ -79,13 +79,13 @@ struct managed_turn_config {
   bool enabled = false;                     // start and supervise coturn (turn/)
   std::string binary = "/usr/bin/turnserver";  // the coturn executable to run
   std::string profile;                      // production|development; empty = top-level profile
-  endpoint listen{"0.0.0.0", 3478};         // coturn listening address (UDP and TCP)
+  endpoint listen{"127.0.0.1", 3478};       // coturn listening address (UDP and TCP)
   std::string relay_ip;                     // relay address; empty = the listen address
   std::string relay_ports = "49152-65535";  // "min-max" relay port range
   std::string external_ip;                  // "PUBLIC" or "PUBLIC/PRIVATE" behind NAT
   managed_tls_config tls;                   // turns: listener
-  std::size_t user_quota = 10;              // concurrent allocations per username (0 = unlimited)
-  std::size_t total_quota = 1000;           // concurrent allocations in all (0 = unlimited)
+  std::size_t user_quota = 10;              // concurrent allocations per username (>= 1)
+  std::size_t total_quota = 1000;           // concurrent allocations in all (>= 1)
   std::size_t max_bps = 0;                  // bandwidth cap per allocation, bytes/s (0 = none)
   seconds stop_timeout{5};                  // SIGTERM to SIGKILL when stopping coturn
   std::size_t crash_loop_restarts = 5;      // restarts within crash_loop_window before giving up
