@@ -72,8 +72,8 @@ function load(lines) {
 
 function figuresTable(groups) {
   const rows = [
-    '| server | pairs | ok runs | conn. set-up p50 / p99 (ms) | RSS per idle conn. (KiB) | calls/s | messages/s | latency p50 / p99 (ms) | server CPU per msg (µs) | loadgen CPU per msg (µs) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | pairs | ok runs | conn. set-up p50 / p99 (ms) | RSS per idle conn. (KiB) | calls/s | messages/s | latency p50 / p99 (ms) | server CPU per msg (µs) | loadgen CPU per msg (µs) | load avg |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const g of groups) {
     const m = g.m;
@@ -81,7 +81,7 @@ function figuresTable(groups) {
       `| ${g.server} | ${g.pairs} | ${g.ok}/${g.runs.length} | ${fmt(m.setup_ms_p50, 2)} / ${fmt(m.setup_ms_p99, 2)} ` +
         `| ${fmt(m.rss_kib_per_idle_conn, 2)} | ${fmt(m.calls_per_s, 0)} | ${fmt(m.msgs_per_s, 0)} ` +
         `| ${fmt(m.latency_us_p50 / 1000, 2)} / ${fmt(m.latency_us_p99 / 1000, 2)} ` +
-        `| ${fmt(m.server_cpu_us_per_msg, 2)} | ${fmt(m.loadgen_cpu_us_per_msg, 2)} |`,
+        `| ${fmt(m.server_cpu_us_per_msg, 2)} | ${fmt(m.loadgen_cpu_us_per_msg, 2)} | ${fmt(m.load_start, 1)} |`,
     );
   }
   return rows.join('\n');

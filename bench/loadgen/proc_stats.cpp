@@ -85,4 +85,11 @@ double self_cpu_us() {
   return us(usage.ru_utime) + us(usage.ru_stime);
 }
 
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one_minute = -1;
+  if (!(in >> one_minute)) return -1;
+  return one_minute;
+}
+
 }  // namespace switchboard::bench

@@ -18,5 +18,7 @@ std::optional<double> process_cpu_us(int pid);
 std::optional<std::uint64_t> process_rss_kib(int pid);
 // This process's own CPU time, from getrusage, in microseconds.
 double self_cpu_us();
+// The machine's 1-minute load average (/proc/loadavg); negative if unreadable.
+double load_average();
 
 }  // namespace switchboard::bench

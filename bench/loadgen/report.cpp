@@ -18,8 +18,8 @@ json::value figure(double v) {
 std::string fmt(double v, const char* unit) {
   if (v < 0) return "n/a";
   char text[64];
-  std::snprintf(text, sizeof text, v >= 100 ? "%.0f %s" : "%.2f %s", v, unit);
-  return text;
+  std::snprintf(text, sizeof text, v >= 100 ? "%.0f" : "%.2f", v);
+  return *unit == '\0' ? std::string(text) : std::string(text) + " " + unit;
 }
 
 }  // namespace
@@ -59,6 +59,8 @@ std::string to_json_line(const results& r) {
   o["server_errors"] = r.server_errors;
   o["misrouted"] = r.misrouted;
   o["disconnects"] = r.disconnects;
+  o["load_start"] = figure(r.load_start);
+  o["load_end"] = figure(r.load_end);
   return json::serialize(o);
 }
 
@@ -82,6 +84,7 @@ std::string to_table(const results& r) {
   row("relay latency p50 / p99", fmt(r.latency_us_p50, "us") + " / " + fmt(r.latency_us_p99, "us"));
   row("server CPU per relayed message", fmt(r.server_cpu_us_per_message, "us"));
   row("load generator CPU per message", fmt(r.loadgen_cpu_us_per_message, "us"));
+  row("machine load, start / end", fmt(r.load_start, "") + " / " + fmt(r.load_end, ""));
   row("errors (connect/server/misrouted/closed)",
       std::to_string(r.connect_failures) + "/" + std::to_string(r.server_errors) + "/" +
           std::to_string(r.misrouted) + "/" + std::to_string(r.disconnects));

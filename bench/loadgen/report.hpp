@@ -50,6 +50,11 @@ struct results {
   std::uint64_t server_errors = 0;  // error messages from the server
   std::uint64_t misrouted = 0;      // wrong sender stamped, or unexpected message
   std::uint64_t disconnects = 0;    // connections the server closed mid-run
+
+  // The machine's 1-minute load average when the run started and ended: the
+  // benchmark shares the machine, and the figures move with its load.
+  double load_start = -1;
+  double load_end = -1;
 };
 
 std::string to_json_line(const results& r);

@@ -43,6 +43,7 @@ scenario::scenario(net::io_context& io, options opts, std::unique_ptr<protocol_a
 }
 
 net::awaitable<void> scenario::run() {
+  results_.load_start = load_average();
   read_rss(results_.rss_base_kib);
   if (!co_await connect_all()) {
     teardown();
@@ -206,6 +207,7 @@ void scenario::fail(std::string why) {
 }
 
 void scenario::teardown() {
+  results_.load_end = load_average();
   tearing_down_ = true;
   for (auto& p : peers_) {
     if (p.conn) p.conn->close();
