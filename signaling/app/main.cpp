@@ -2,6 +2,7 @@
 // created here and passed down; nothing is global.
 
 #include "signaling/app/logging.hpp"
+#include "signaling/app/metrics_server.hpp"
 #include "signaling/config/loader.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/ids.hpp"
@@ -12,7 +13,6 @@
 #include "turn/managed/turn_service.hpp"
 
 #include <CLI/CLI.hpp>
-#include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
@@ -53,20 +53,6 @@ std::optional<config::load_result> load_config(const std::string& path, const st
   return result;
 }
 
-std::unique_ptr<prometheus::Exposer> start_metrics(const config::metrics_config& m,
-                                                   const std::shared_ptr<prometheus::Registry>& registry,
-                                                   spdlog::logger& log) {
-  if (!m.enabled) return nullptr;
-  const auto bind = config::format_endpoint(m.listen);
-  auto exposer = std::make_unique<prometheus::Exposer>(bind);
-  exposer->RegisterCollectable(registry);
-  const auto ports = exposer->GetListeningPorts();
-  auto bound = m.listen;
-  if (!ports.empty()) bound.port = static_cast<std::uint16_t>(ports.front());
-  log.info("metrics listening on {}", config::format_endpoint(bound));
-  return exposer;
-}
-
 int serve(const config::load_result& loaded) {
   const auto& cfg = *loaded.cfg;
   auto log = app::make_logger(cfg.log);
@@ -77,7 +63,7 @@ int serve(const config::load_result& loaded) {
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::signaling_metrics m(*registry);
   metrics::add_build_info(*registry, SWITCHBOARD_VERSION);
-  auto exposer = start_metrics(cfg.metrics, registry, *log);
+  app::metrics_server metrics_endpoint(cfg.metrics, registry, *log);
 
   net::ice_server_source ice(cfg.turn.uris, cfg.turn.secrets.front(), cfg.turn.ttl);
   core::hub_sources sources{
@@ -118,7 +104,7 @@ int turn_only(const config::load_result& loaded) {
   if (!cfg.turn.managed.enabled) log->warn("turn.managed.enabled is false: only the probe runs");
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::add_build_info(*registry, SWITCHBOARD_VERSION);
-  auto exposer = start_metrics(cfg.metrics, registry, *log);
+  app::metrics_server metrics_endpoint(cfg.metrics, registry, *log);
   turn::turn_service turn(cfg, *registry, log);
   turn.start();
   int sig = 0;
