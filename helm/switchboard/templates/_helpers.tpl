@@ -1,0 +1,139 @@
+{{/* Names and labels. */}}
+{{- define "switchboard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "switchboard.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "switchboard.name" .) .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "switchboard.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "switchboard.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one role: (dict "ctx" $ "role" "signaling"). */}}
+{{- define "switchboard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "switchboard.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .role }}
+{{- end -}}
+
+{{- define "switchboard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "switchboard.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "switchboard.secretName" -}}
+{{- default (printf "%s-turn-secret" (include "switchboard.fullname" .)) .Values.turnSecret.existingSecret -}}
+{{- end -}}
+
+{{/*
+Checks that stop the render with a clear message. Included by every
+workload template, so `helm template` and `helm install` both fail early.
+*/}}
+{{- define "switchboard.validate" -}}
+{{- if gt (int .Values.signaling.replicas) 1 -}}
+{{- fail (printf "signaling.replicas=%v: Switchboard signaling keeps its peers in memory, so it runs as a single replica until clustering is available; set signaling.replicas to 1" .Values.signaling.replicas) -}}
+{{- end -}}
+{{- if not (has .Values.turn.kind (list "DaemonSet" "Deployment")) -}}
+{{- fail (printf "turn.kind=%v: must be DaemonSet or Deployment" .Values.turn.kind) -}}
+{{- end -}}
+{{- if not (has .Values.turn.externalIP.source (list "hostIP" "value" "node")) -}}
+{{- fail (printf "turn.externalIP.source=%v: must be hostIP, value or node" .Values.turn.externalIP.source) -}}
+{{- end -}}
+{{- if and (eq .Values.turn.externalIP.source "value") (not .Values.turn.externalIP.value) -}}
+{{- fail "turn.externalIP.source=value needs turn.externalIP.value (the relays' public address)" -}}
+{{- end -}}
+{{- if not (regexMatch "^[0-9]+-[0-9]+$" (toString .Values.turn.relayPorts)) -}}
+{{- fail (printf "turn.relayPorts=%v: expected MIN-MAX, e.g. 49152-65535" .Values.turn.relayPorts) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A Switchboard duration (30s, 10m, 1h, 2d or a bare number of seconds) in
+whole seconds.
+*/}}
+{{- define "switchboard.seconds" -}}
+{{- $s := toString . -}}
+{{- $n := regexFind "^[0-9]+" $s | int -}}
+{{- $unit := trimPrefix (regexFind "^[0-9]+" $s) $s -}}
+{{- if eq $unit "ms" -}}{{ div $n 1000 }}
+{{- else if eq $unit "m" -}}{{ mul $n 60 }}
+{{- else if eq $unit "h" -}}{{ mul $n 3600 }}
+{{- else if eq $unit "d" -}}{{ mul $n 86400 }}
+{{- else -}}{{ $n }}
+{{- end -}}
+{{- end -}}
+
+{{/* The signaling drain period in seconds (Switchboard's default: 10s). */}}
+{{- define "switchboard.drainSeconds" -}}
+{{- include "switchboard.seconds" (dig "server" "drain_period" "10s" .Values.config) -}}
+{{- end -}}
+
+{{/*
+The configuration both roles share: values.config with the chart's own
+keys set. Secrets never appear: SWITCHBOARD_TURN_SECRET comes from the Secret.
+*/}}
+{{- define "switchboard.baseConfig" -}}
+{{- $cfg := deepCopy .Values.config -}}
+{{- $server := default (dict) (get $cfg "server") -}}
+{{- if not (get $server "allowed_origins") -}}
+{{- $_ := set $server "allowed_origins" (list (printf "https://%s" .Values.publicHost)) -}}
+{{- end -}}
+{{- $_ := set $server "listen" (printf "0.0.0.0:%v" .Values.signaling.port) -}}
+{{- $_ := set $server "static_dir" "/usr/share/switchboard/web" -}}
+{{- $_ := set $cfg "server" $server -}}
+{{- $turn := default (dict) (get $cfg "turn") -}}
+{{- $_ := unset $turn "secrets" -}}
+{{- $_ := unset $turn "secret_file" -}}
+{{- if and (not (get $turn "uris")) .Values.turn.enabled -}}
+{{- $_ := set $turn "uris" (list (printf "turn:%s:%v?transport=udp" .Values.turn.publicHost .Values.turn.port) (printf "turn:%s:%v?transport=tcp" .Values.turn.publicHost .Values.turn.port)) -}}
+{{- end -}}
+{{- $_ := set $cfg "turn" $turn -}}
+{{- toYaml $cfg -}}
+{{- end -}}
+
+{{/* `switchboard serve`: no coturn of its own. */}}
+{{- define "switchboard.signalingConfig" -}}
+{{- $cfg := include "switchboard.baseConfig" . | fromYaml -}}
+{{- $_ := set $cfg "metrics" (dict "enabled" true "listen" (printf "0.0.0.0:%v" .Values.signaling.metricsPort)) -}}
+{{- $_ := set $cfg.turn "managed" (dict "enabled" false) -}}
+{{- toYaml $cfg -}}
+{{- end -}}
+
+{{/*
+`switchboard turn`: coturn on the node's address. listen, relay_ip,
+external_ip and metrics.listen depend on the node and are passed as --set
+arguments (see the TURN workload).
+*/}}
+{{- define "switchboard.turnConfig" -}}
+{{- $cfg := include "switchboard.baseConfig" . | fromYaml -}}
+{{- $_ := set $cfg.turn "managed" (dict "enabled" true "profile" "production" "relay_ports" (toString .Values.turn.relayPorts) "user_quota" .Values.turn.userQuota "total_quota" .Values.turn.totalQuota "max_bps" .Values.turn.maxBps "stop_timeout" .Values.turn.stopTimeout) -}}
+{{- toYaml $cfg -}}
+{{- end -}}
+
+{{/* The pod's TURN secret variable. */}}
+{{- define "switchboard.secretEnv" -}}
+- name: SWITCHBOARD_TURN_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "switchboard.secretName" . }}
+      key: {{ .Values.turnSecret.key }}
+{{- end -}}
