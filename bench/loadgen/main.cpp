@@ -6,8 +6,6 @@
 #include "bench/loadgen/scenario.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
@@ -75,14 +73,10 @@ int main(int argc, char** argv) {
   auto adapter = sb::make_adapter(opts.protocol, opts.path);
   boost::asio::io_context io(1);
   sb::scenario run(io, opts, std::move(adapter));
-  bool finished = false;
-  boost::asio::co_spawn(io, run.run(), [&finished](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-    finished = true;
-  });
+  run.start();
   io.run_for(overall_limit(opts));
   auto results = run.result();
-  if (!finished) {
+  if (!run.finished()) {
     results.ok = false;
     results.failure = "overall time limit reached";
   }

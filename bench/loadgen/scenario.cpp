@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <unistd.h>
 
 namespace switchboard::bench {
@@ -40,6 +41,13 @@ scenario::scenario(net::io_context& io, options opts, std::unique_ptr<protocol_a
   results_.pairs = opts_.pairs;
   results_.connections = peers_.size();
   results_.in_flight = opts_.in_flight;
+}
+
+void scenario::start() {
+  net::co_spawn(io_, run(), [this](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);  // a bug: let it end the program loudly
+    finished_ = true;
+  });
 }
 
 net::awaitable<void> scenario::run() {

@@ -26,6 +26,9 @@ class scenario {
  public:
   scenario(boost::asio::io_context& io, options opts, std::unique_ptr<protocol_adapter> adapter);
 
+  // Spawns run() on the io_context; finished() once it has returned.
+  void start();
+  bool finished() const noexcept { return finished_; }
   // Runs every phase and closes every connection; the figures are in result().
   boost::asio::awaitable<void> run();
   const results& result() const noexcept { return results_; }
@@ -88,6 +91,7 @@ class scenario {
   std::size_t next_connect_ = 0;
   std::size_t next_call_ = 0;
   bool tearing_down_ = false;
+  bool finished_ = false;
   clock::time_point epoch_ = clock::now();
   relay_state relay_;
   histogram setup_ns_;
