@@ -3,16 +3,19 @@
 // answers them through http_router, hands upgrades to the WebSocket session.
 
 #include "signaling/net/sessions.hpp"
+#include "signaling/net/ws_handshake.hpp"
 
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace switchboard::net {
 namespace {
@@ -72,7 +75,10 @@ private:
     }
     auto req = parser_->release();
     if (reject_) return refuse(req, 503, std::string(to_string(*reject_)), false);
-    if (beast::websocket::is_upgrade(req)) return upgrade(std::move(req));
+    if (ws::is_upgrade_request(req.method_string(), req.version(), req[http::field::connection],
+                               req[http::field::upgrade])) {
+      return upgrade(req);
+    }
     ctx_.metrics.http_requests.Increment();
     const auto reply = ctx_.router.handle(
         http_request{req.method_string(), req.target(), req[http::field::authorization]},
@@ -80,7 +86,7 @@ private:
     respond(req, reply, req.keep_alive() && !ctx_.draining);
   }
 
-  void upgrade(http_request_t&& req) {
+  void upgrade(const http_request_t& req) {
     const auto target = req.target();
     const auto path = target.substr(0, target.find('?'));
     if (path != ctx_.cfg.server.ws_path && path != "/") {
@@ -96,14 +102,26 @@ private:
                      std::string(req[http::field::origin]));
       return refuse(req, 403, "origin not allowed", false);
     }
+    const auto key = req[http::field::sec_websocket_key];
+    if (const auto why = ws::check_upgrade(req[http::field::sec_websocket_version], key); !why.empty()) {
+      ctx_.metrics.rejected(metrics::reject_reason::bad_upgrade).Increment();
+      ctx_.log->debug("WebSocket from {} refused: {}", slot_.ip(), why);
+      return refuse(req, 400, std::string(why), false, {{"Sec-WebSocket-Version", "13"}});
+    }
     beast::get_lowest_layer(stream_).expires_never();
-    start_websocket_session(std::move(stream_), std::move(req), ctx_, std::move(slot_));
+    // Bytes the client sent after its request (it should wait for the 101) are the session's.
+    const auto early = buffer_.cdata();
+    start_websocket_session(std::move(stream_), key,
+                            std::string_view(static_cast<const char*>(early.data()), early.size()), ctx_,
+                            std::move(slot_));
   }
 
-  void refuse(const http_request_t& req, unsigned status, std::string why, bool keep_alive) {
+  void refuse(const http_request_t& req, unsigned status, std::string why, bool keep_alive,
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
     http_reply reply;
     reply.status = status;
     reply.body = std::move(why) + "\n";
+    reply.headers = std::move(headers);
     respond(req, reply, keep_alive && req.keep_alive());
   }
 

@@ -10,6 +10,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <optional>
+#include <string_view>
 
 namespace switchboard::net {
 
@@ -22,14 +23,16 @@ using http_request_t = boost::beast::http::request<boost::beast::http::string_bo
 void start_http_session(boost::asio::ip::tcp::socket&& socket, shared_context& ctx, connection_slot slot,
                         std::optional<metrics::reject_reason> reject);
 
-// Completes the WebSocket upgrade of `req` and runs the signaling session.
+// Answers a checked upgrade request carrying Sec-WebSocket-Key `key` with 101
+// and runs the signaling session; `early` holds bytes that followed the request.
 template <class Stream>
-void start_websocket_session(Stream&& stream, http_request_t&& req, shared_context& ctx, connection_slot slot);
+void start_websocket_session(Stream&& stream, std::string_view key, std::string_view early, shared_context& ctx,
+                             connection_slot slot);
 
-extern template void start_websocket_session<plain_stream>(plain_stream&&, http_request_t&&, shared_context&,
-                                                           connection_slot);
-extern template void start_websocket_session<tls_stream>(tls_stream&&, http_request_t&&, shared_context&,
-                                                         connection_slot);
+extern template void start_websocket_session<plain_stream>(plain_stream&&, std::string_view, std::string_view,
+                                                           shared_context&, connection_slot);
+extern template void start_websocket_session<tls_stream>(tls_stream&&, std::string_view, std::string_view,
+                                                         shared_context&, connection_slot);
 
 
 }  // namespace switchboard::net

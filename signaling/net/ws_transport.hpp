@@ -1,0 +1,124 @@
+#pragma once
+// The byte streams under a WebSocket session. Internal to signaling/net.
+//
+// plain_transport works reactor style: it waits for readiness and then reads
+// into a per-thread buffer, so an idle connection holds no read buffer, and it
+// writes with one non-blocking gather sendmsg() straight from the queued
+// messages. tls_transport reads into a per-connection buffer and writes one
+// contiguous buffer (an SSL stream encrypts only the first buffer of a
+// sequence per record, so a gather would cost a record and a send per piece).
+
+#include "signaling/net/sessions.hpp"
+
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace switchboard::net {
+
+using strand_t = boost::asio::strand<boost::asio::io_context::executor_type>;
+using session_timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                        boost::asio::wait_traits<std::chrono::steady_clock>, strand_t>;
+using error_code = boost::system::error_code;
+using byte_spans = std::vector<std::span<const char>>;
+
+// The strand an accepted socket was bound to (server.cpp accepts each
+// connection on its own), or a new one on the same io_context.
+strand_t strand_of(const boost::asio::any_io_executor& ex);
+
+class plain_transport {
+public:
+  // Takes the accepted socket over with a concrete strand executor (no
+  // type-erased executor on the hot path).
+  explicit plain_transport(plain_stream&& stream);
+
+  const strand_t& executor() const noexcept { return strand_; }
+
+  template <class Handler>
+  void async_wait_readable(Handler&& h) {
+    socket_.async_wait(boost::asio::socket_base::wait_read, std::forward<Handler>(h));
+  }
+  template <class Handler>
+  void async_wait_writable(Handler&& h) {
+    socket_.async_wait(boost::asio::socket_base::wait_write, std::forward<Handler>(h));
+  }
+
+  // One non-blocking read into this thread's buffer: the bytes read (valid
+  // until the next read on this thread), or none and `ec` (would_block when
+  // there is nothing to read yet, eof when the peer closed).
+  std::span<char> read(error_code& ec);
+  // True when the last read filled the buffer: more is probably waiting.
+  bool read_was_full() const noexcept { return read_full_; }
+
+  // One non-blocking gather write: the bytes written; 0 with would_block when full.
+  std::size_t write(const byte_spans& pieces, error_code& ec);
+
+  // Stops sending (FIN) but keeps reading, for the end of a close handshake.
+  void shutdown_send();
+  void close();
+  bool is_open() const noexcept { return socket_.is_open(); }
+
+private:
+  strand_t strand_;
+  boost::asio::basic_stream_socket<boost::asio::ip::tcp, strand_t> socket_;
+  bool read_full_ = false;
+};
+
+class tls_transport {
+public:
+  explicit tls_transport(tls_stream&& stream)
+      : stream_(std::move(stream)), strand_(strand_of(stream_.get_executor())) {}
+
+  // The stream's own executor wraps this same strand.
+  const strand_t& executor() const noexcept { return strand_; }
+
+  // Reads some bytes into this connection's buffer: h(ec, std::span<char>).
+  template <class Handler>
+  void async_read(Handler&& h) {
+    if (!buffer_) buffer_ = std::make_unique<std::array<char, buffer_size>>();
+    stream_.async_read_some(boost::asio::buffer(*buffer_),
+                            [this, h = std::forward<Handler>(h)](const error_code& ec, std::size_t n) mutable {
+                              h(ec, std::span<char>(buffer_->data(), n));
+                            });
+  }
+
+  // Writes `pieces` as one buffer: h(ec, bytes written).
+  template <class Handler>
+  void async_write(const byte_spans& pieces, Handler&& h) {
+    out_.clear();
+    for (const auto& p : pieces) out_.append(p.data(), p.size());
+    boost::asio::async_write(stream_, boost::asio::buffer(out_), std::forward<Handler>(h));
+  }
+  // The written buffer is no longer needed: an idle connection keeps none.
+  void release_write_buffer() { std::string().swap(out_); }
+
+  // TLS close_notify exchange, then h(ec).
+  template <class Handler>
+  void async_shutdown(Handler&& h) {
+    stream_.async_shutdown(std::forward<Handler>(h));
+  }
+
+  void close() {
+    error_code ignored;
+    stream_.next_layer().socket().close(ignored);
+  }
+  bool is_open() const noexcept { return stream_.next_layer().socket().is_open(); }
+
+private:
+  static constexpr std::size_t buffer_size = 8192;
+  tls_stream stream_;
+  strand_t strand_;
+  std::unique_ptr<std::array<char, buffer_size>> buffer_;
+  std::string out_;
+};
+
+}  // namespace switchboard::net
