@@ -14,6 +14,7 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libgmock-dev openssl curl procps
   chromium
+  prometheus docker-compose golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
 )
 
 want=("${build_pkgs[@]}")

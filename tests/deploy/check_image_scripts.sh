@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# deploy/image scripts that run without a cluster or a server:
+# switchboard-node-external-ip on Node objects (both key orders, none) and
+# runtime-packages on the built binary.
+# Usage: check_image_scripts.sh SWITCHBOARD_BINARY SOURCE_DIR
+set -euo pipefail
+bin=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+fail() { echo "FAIL: $*"; exit 1; }
+
+node_ip() { SWITCHBOARD_NODE_JSON="$1" sh "$src/deploy/image/switchboard-node-external-ip" "$tmp/ip" > /dev/null; }
+cat > "$tmp/node.json" <<'JSON'
+{
+  "kind": "Node",
+  "status": {
+    "addresses": [
+      { "type": "InternalIP", "address": "10.0.0.5" },
+      { "type": "ExternalIP", "address": "203.0.113.7" },
+      { "type": "Hostname", "address": "node-1" }
+    ]
+  }
+}
+JSON
+node_ip "$tmp/node.json" && [[ "$(cat "$tmp/ip")" == 203.0.113.7 ]] || fail "ExternalIP not found"
+passed=$((passed + 1))
+printf '{"status":{"addresses":[{"address":"10.0.0.5","type":"InternalIP"},{"address":"198.51.100.9","type":"ExternalIP"}]}}' > "$tmp/node2.json"
+node_ip "$tmp/node2.json" && [[ "$(cat "$tmp/ip")" == 198.51.100.9 ]] || fail "ExternalIP (address first) not found"
+passed=$((passed + 1))
+printf '{"status":{"addresses":[{"type":"InternalIP","address":"10.0.0.5"}]}}' > "$tmp/node3.json"
+rm -f "$tmp/ip"
+if node_ip "$tmp/node3.json" 2> /dev/null; then fail "a node without ExternalIP must fail"; fi
+[[ ! -e "$tmp/ip" ]] || fail "no file may be written without an ExternalIP"
+passed=$((passed + 1))
+
+pkgs=$(sh "$src/deploy/image/runtime-packages" "$bin")
+for p in libssl3 libyaml-cpp0.7 libprometheus-cpp-pull1.0 libstdc++6; do
+  grep -qx "$p" <<< "$pkgs" || fail "runtime-packages misses $p: $pkgs"
+done
+for p in $pkgs; do
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$p")" == installed ]] || fail "runtime-packages names $p, which is not a package"
+done
+passed=$((passed + 1))
+echo "image-scripts: $passed passed, 0 failed"

@@ -1,0 +1,121 @@
+package main
+
+// Checks of deploy/compose on the output of `docker-compose config` (the
+// file with .env interpolated and paths resolved).
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	yaml "gopkg.in/yaml.v3"
+)
+
+func checkCompose(c *checker, renderedFile, composeDir, bin string) {
+	data, err := os.ReadFile(renderedFile)
+	if !c.expect(err == nil, "%v", err) {
+		return
+	}
+	var doc obj
+	if !c.expect(yaml.Unmarshal(data, &doc) == nil, "docker-compose config output does not parse") {
+		return
+	}
+	services := pathObj(doc, "services")
+	for _, name := range []string{"switchboard", "turn", "prometheus", "grafana"} {
+		c.expect(services[name] != nil, "service %s missing", name)
+	}
+	sig, turn := pathObj(services, "switchboard"), pathObj(services, "turn")
+	for name, s := range map[string]obj{"switchboard": sig, "turn": turn} {
+		c.scope = name
+		c.expect(pathStr(s, "build", "dockerfile") == "deploy/Dockerfile", "must build deploy/Dockerfile")
+		c.expect(pathStr(s, "image") == pathStr(sig, "image"), "both roles must use one image")
+		c.expect(path(s, "read_only") == true, "root filesystem must be read-only")
+		c.expect(contains(strList(pathList(s, "cap_drop")), "ALL"), "capabilities must be dropped")
+		c.expect(contains(strList(pathList(s, "security_opt")), "no-new-privileges:true"), "no-new-privileges missing")
+		c.expect(pathStr(s, "stop_signal") == "SIGTERM", "stop_signal must be SIGTERM (the drain)")
+		c.expect(len(pathList(s, "healthcheck", "test")) > 0, "healthcheck missing")
+		c.expect(pathStr(s, "environment", "SWITCHBOARD_TURN_SECRET") == "compose-test-secret",
+			"the TURN secret must come from .env (TURN_SECRET) through SWITCHBOARD_TURN_SECRET")
+		checkComposeConfig(c, s, composeDir, bin)
+	}
+	c.scope = "switchboard"
+	hc := strList(pathList(sig, "healthcheck", "test"))
+	c.expect(strings.Join(hc, " ") == "CMD switchboard-healthcheck live", "signaling healthcheck must be /healthz (live): %v", hc)
+	drain := composeDrain(c, filepath.Join(composeDir, "signaling.yaml"))
+	c.expect(durationSeconds(strings.TrimSuffix(pathStr(sig, "stop_grace_period"), "s")) > drain,
+		"stop_grace_period %s must exceed server.drain_period (%ds)", pathStr(sig, "stop_grace_period"), drain)
+	publishedMetrics := false
+	for _, p := range pathList(sig, "ports") {
+		if s, ok := p.(string); ok && strings.HasSuffix(s, ":9464/tcp") {
+			publishedMetrics = strings.HasPrefix(s, "127.0.0.1:")
+		}
+	}
+	c.expect(publishedMetrics, "signaling metrics must be published on 127.0.0.1 only")
+	c.scope = "turn"
+	c.expect(pathStr(turn, "network_mode") == "host", "the TURN role must use the host network")
+	c.expect(strings.Join(strList(pathList(turn, "healthcheck", "test")), " ") == "CMD switchboard-healthcheck turn-live",
+		"TURN healthcheck must be turn-live (no HTTP port in that role)")
+	c.scope = "monitoring"
+	for _, name := range []string{"prometheus", "grafana"} {
+		c.expect(pathStr(services, name, "network_mode") == "host", "%s must use the host network (loopback scrapes)", name)
+		for _, v := range strList(pathList(services, name, "volumes")) {
+			src := strings.SplitN(v, ":", 2)[0]
+			if strings.HasPrefix(src, "/") {
+				_, err := os.Stat(src)
+				c.expect(err == nil, "%s mounts %s, which does not exist", name, src)
+			}
+		}
+	}
+	mounts := strings.Join(strList(pathList(services, "prometheus", "volumes")), " ")
+	c.expect(strings.Contains(mounts, "/deploy/monitoring/alerts.yml:/etc/prometheus/alerts.yml"), "Prometheus must load the alert rules")
+	mounts = strings.Join(strList(pathList(services, "grafana", "volumes")), " ")
+	c.expect(strings.Contains(mounts, "/deploy/monitoring/grafana/dashboards:") &&
+		strings.Contains(mounts, "/deploy/monitoring/grafana/provisioning/datasources:"), "Grafana must get the datasource and the dashboards")
+	c.scope = ""
+	ignore, _ := os.ReadFile(filepath.Join(composeDir, ".gitignore"))
+	c.expect(contains(strings.Fields(string(ignore)), ".env"), "deploy/compose/.gitignore must ignore .env")
+}
+
+func composeDrain(c *checker, file string) int {
+	data, _ := os.ReadFile(file)
+	var cfg obj
+	yaml.Unmarshal(data, &cfg)
+	d := durationSeconds(path(cfg, "server", "drain_period"))
+	c.expect(d > 0, "%s: server.drain_period missing", file)
+	return d
+}
+
+// checkComposeConfig runs `switchboard check-config` on the service's config
+// file (the bind mount's source) with the service's --set arguments and
+// environment, as the container would start it.
+func checkComposeConfig(c *checker, s obj, composeDir, bin string) {
+	cmd := strList(pathList(s, "command"))
+	if !c.expect(len(cmd) >= 3 && cmd[1] == "--config", "command must be ROLE --config FILE ...: %v", cmd) {
+		return
+	}
+	host := ""
+	for _, v := range strList(pathList(s, "volumes")) {
+		parts := strings.Split(v, ":")
+		if len(parts) >= 2 && parts[1] == cmd[2] {
+			host = parts[0]
+		}
+	}
+	if !c.expect(host != "", "config %s is not mounted from the host", cmd[2]) {
+		return
+	}
+	c.expect(strings.HasPrefix(host, filepath.Clean(composeDir)+"/") || strings.Contains(host, "/deploy/compose/"),
+		"config %s should come from deploy/compose", host)
+	env := []string{}
+	for k, v := range pathObj(s, "environment") {
+		env = append(env, k+"="+pathStr(map[string]interface{}{"v": v}, "v"))
+	}
+	args := append([]string{"check-config", host}, cmd[3:]...)
+	code, out := runTool(env, bin, args...)
+	c.expect(code == 0, "switchboard %v failed (%d):\n%s", args, code, out)
+	if cmd[0] == "turn" {
+		code, out = runTool(env, bin, append([]string{"turn-config", host}, cmd[3:]...)...)
+		c.expect(code == 0 && strings.Contains(out, "\nexternal-ip=203.0.113.7/10.0.0.5\n") &&
+			strings.Contains(out, "\nlistening-ip=10.0.0.5\n") && strings.Contains(out, "\nmin-port=49160\n"),
+			"coturn config of the TURN service lacks the .env addresses and relay range:\n%s", out)
+	}
+}

@@ -1,0 +1,134 @@
+// deploycheck: offline checks of Switchboard's deployment files (Helm chart,
+// docker-compose, Dockerfile, monitoring), run by ctest (tests/deploy).
+//
+//	deploycheck render   --chart DIR [-f VALUES]... [--set K=V]...   # like `helm template`
+//	deploycheck chart    --chart DIR --prod VALUES --switchboard BIN --promtool BIN --monitoring DIR
+//	deploycheck names    --monitoring DIR --chart DIR --prod VALUES  # metric names used
+//	deploycheck rules-coverage --rules FILE --tests FILE
+//	deploycheck compose  --rendered FILE --compose-dir DIR --switchboard BIN
+//	deploycheck dockerfile --source DIR
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: deploycheck render|chart|names|rules-coverage|compose|dockerfile [flags]")
+	os.Exit(2)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
+	chartDir := fs.String("chart", "", "chart directory")
+	prod := fs.String("prod", "", "production-like values file")
+	bin := fs.String("switchboard", "", "switchboard binary")
+	promtool := fs.String("promtool", "promtool", "promtool binary")
+	monitoring := fs.String("monitoring", "", "deploy/monitoring directory")
+	rules := fs.String("rules", "", "rule file")
+	tests := fs.String("tests", "", "promtool rule test file")
+	renderedCompose := fs.String("rendered", "", "output of `docker-compose config`")
+	composeDir := fs.String("compose-dir", "", "deploy/compose directory")
+	source := fs.String("source", "", "source tree")
+	release := fs.String("release", "switchboard", "release name")
+	namespace := fs.String("namespace", "default", "release namespace")
+	var valueFiles, sets multiFlag
+	fs.Var(&valueFiles, "f", "values file (repeatable)")
+	fs.Var(&sets, "set", "key=value (repeatable)")
+	fs.Parse(args)
+
+	c := &checker{name: cmd}
+	switch cmd {
+	case "render":
+		os.Exit(renderCommand(*chartDir, valueFiles, sets, release2(*release, *namespace)))
+	case "chart":
+		checkChart(c, *chartDir, *prod, *bin, *promtool, *monitoring)
+	case "names":
+		os.Exit(namesCommand(*monitoring, *chartDir, *prod, valueFiles))
+	case "rules-coverage":
+		checkRulesCoverage(c, *rules, *tests)
+	case "compose":
+		checkCompose(c, *renderedCompose, *composeDir, *bin)
+	case "dockerfile":
+		checkDockerfile(c, *source)
+	default:
+		usage()
+	}
+	os.Exit(c.finish())
+}
+
+func release2(name, namespace string) release {
+	return release{Name: name, Namespace: namespace, Service: "Helm", IsInstall: true, Revision: 1}
+}
+
+func renderCommand(dir string, files, sets []string, rel release) int {
+	ch, err := loadChart(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 1
+	}
+	vals, err := ch.values(files, sets)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 1
+	}
+	out, err := ch.render(vals, rel)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 1
+	}
+	docs, err := out.documents()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 1
+	}
+	for _, d := range docs {
+		fmt.Printf("---\n# Source: %s\n%s\n", d.source, strings.Trim(d.text, "\n"))
+	}
+	fmt.Fprint(os.Stderr, "NOTES:\n"+out.notes+"\n")
+	return 0
+}
+
+// checker counts and reports failed expectations.
+type checker struct {
+	name   string
+	passed int
+	failed int
+	scope  string
+}
+
+func (c *checker) expect(ok bool, format string, args ...interface{}) bool {
+	if ok {
+		c.passed++
+		return true
+	}
+	c.failed++
+	msg := fmt.Sprintf(format, args...)
+	if c.scope != "" {
+		msg = c.scope + ": " + msg
+	}
+	fmt.Println("FAIL:", msg)
+	return false
+}
+
+func (c *checker) fail(format string, args ...interface{}) { c.expect(false, format, args...) }
+
+func (c *checker) finish() int {
+	fmt.Printf("%s: %d passed, %d failed\n", c.name, c.passed, c.failed)
+	if c.failed > 0 || c.passed == 0 {
+		return 1
+	}
+	return 0
+}
