@@ -62,7 +62,11 @@ function start() {
   });
 }
 
+const log = (...args) => console.info('switchboard:', ...args);
+
 function onSignalingState({ state, closeCode, retryInMs, attempt }) {
+  log('signaling', state, closeCode === undefined ? '' : `close ${closeCode}`,
+    retryInMs === undefined ? '' : `retry in ${retryInMs} ms`);
   ui.setSignaling(state, { retryInMs, attempt });
   renderCall();
   if (state === 'closed' && closeCode !== undefined) ui.showError(describeClose(closeCode) || 'Disconnected.', 'closed');
@@ -73,6 +77,7 @@ function onSignalingState({ state, closeCode, retryInMs, attempt }) {
 }
 
 function onReady({ id, resumed, previousId }) {
+  log('ready as', id, resumed ? '(resumed)' : '');
   ui.showIdentity(id, shareLink(location, id));
   if (resumed) {
     ui.showNotice('Reconnected to the server with the same ID.');
@@ -150,9 +155,11 @@ function newCall(remoteId, role) {
   call.addEventListener('update', renderCall);
   call.addEventListener('remotetrack', (ev) => ui.showRemoteStream(ev.detail));
   call.addEventListener('icerestart', (ev) => {
+    log('ICE restart:', ev.detail.reason);
     if (ev.detail.reason !== 'policy-change') ui.showNotice('The media connection was interrupted: restarting it (ICE restart)…');
   });
   call.addEventListener('ended', (ev) => {
+    log('call with', remoteId, 'ended:', ev.detail.reason);
     const text = describeCallEnd(ev.detail.reason, remoteId);
     if (text) ui.showNotice(text);
     ui.showRemoteStream(null);
@@ -168,8 +175,8 @@ function renderCall() {
   const phase = call ? call.phase : 'idle';
   ui.setCall(phase, call && call.remoteId, Boolean(app.signaling && app.signaling.ready));
   ui.setIce(call && !call.ended ? call.pc : null);
-  if (call && phase === 'connected' && !$('notice').hidden && /restarting|Reconnected/.test($('notice').textContent)) {
-    ui.showNotice('');
+  if (call && phase === 'connected' && /restarting it/.test($('notice').textContent)) {
+    ui.showNotice('The media connection is back.');
   }
 }
 
@@ -194,7 +201,7 @@ function onRelayOnlyChanged() {
 // The network changed: the signaling socket may be dead without knowing it,
 // and the media path may be gone.
 function onNetworkChange() {
-  if (!app.signaling) return;
+  if (!app.signaling || !navigator.onLine) return;
   app.signaling.reconnectNow();
   app.signaling.checkAlive();
   if (app.call && !app.call.ended) app.call.networkChanged();

@@ -13,6 +13,7 @@ import { iceRestartDelayMs } from './timing.js';
 const ANSWER_TIMEOUT_MS = 60_000;
 const RECONNECT_TIMEOUT_MS = 15_000;  // per ICE restart attempt
 const MAX_ICE_RESTARTS = 5;
+const OFFER_LOST_AFTER_MS = 10_000;   // an offer unanswered this long was lost
 
 export class Call extends EventTarget {
   // role: 'caller' or 'callee'; config: {iceServers, iceTransportPolicy}.
@@ -35,6 +36,7 @@ export class Call extends EventTarget {
     this.iceRestartCount = 0;   // all of this call
     this.restartWanted = false;
     this.everConnected = false;
+    this.lastOffer = null;      // {at, generation}: when and on which connection
     this.timers = new Map();
     this.queue = Promise.resolve();  // remote messages, handled one at a time
   }
@@ -148,7 +150,9 @@ export class Call extends EventTarget {
       try {
         this.makingOffer = true;
         await pc.setLocalDescription();
-        this.signal('offer', { offer: pc.localDescription.toJSON() });
+        const how = this.signal('offer', { offer: pc.localDescription.toJSON() });
+        const generation = this.signaling.generation + (how === 'queued' ? 1 : 0);
+        this.lastOffer = { at: Date.now(), generation };
       } catch (err) {
         console.warn('switchboard: could not make an offer', err);
       } finally {
@@ -202,7 +206,15 @@ export class Call extends EventTarget {
     this.iceRestartCount += 1;
     this.restartWanted = false;
     this.applyConfig();
-    this.pc.restartIce();
+    if (this.offerLost()) {
+      // Take the lost offer back, so the restart can make a new one.
+      this.enqueue(async () => {
+        if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+        this.pc.restartIce();
+      });
+    } else {
+      this.pc.restartIce();  // after the answer to an offer in flight, if any
+    }
     this.armTimer('reconnect', RECONNECT_TIMEOUT_MS, () => {
       if (!this.iceUp()) this.restartIce('timeout');
     });
@@ -212,7 +224,17 @@ export class Call extends EventTarget {
   onSignalingResumed() {
     if (this.ended || !this.pc) return;
     const s = this.pc.iceConnectionState;
-    if (this.restartWanted || s === 'disconnected' || s === 'failed') this.restartIce('signaling-resumed');
+    if (this.restartWanted || s === 'disconnected' || s === 'failed' || this.offerLost()) {
+      this.restartIce('signaling-resumed');
+    }
+  }
+
+  // Our offer is unanswered and went out on a connection that has died
+  // since, or long ago: it (or its answer) was lost.
+  offerLost() {
+    if (!this.pc || this.pc.signalingState !== 'have-local-offer' || !this.lastOffer) return false;
+    return this.lastOffer.generation < this.signaling.generation ||
+      Date.now() - this.lastOffer.at > OFFER_LOST_AFTER_MS;
   }
 
   // The network may have changed (the browser came back online): find a
@@ -255,7 +277,7 @@ export class Call extends EventTarget {
   }
 
   signal(action, fields) {
-    this.signaling.send({ action, data: { remoteId: this.remoteId, ...fields } });
+    return this.signaling.send({ action, data: { remoteId: this.remoteId, ...fields } });
   }
 
   enqueue(fn) {

@@ -36,6 +36,7 @@ export class Signaling extends EventTarget {
     this.ttl = 0;
     this.iceServersAt = 0;  // Date.now() when the current credentials arrived
     this.attempt = 0;
+    this.generation = 0;  // start replies so far
     this.outbox = [];
     this.reconnectTimer = 0;
     this.refreshTimer = 0;
@@ -62,16 +63,18 @@ export class Signaling extends EventTarget {
     this.ws = null;
   }
 
-  // Sends now, or keeps the message for after the reconnect. Returns false
-  // only when it had to be dropped.
+  // Sends now ('sent'), or keeps the message for after the reconnect
+  // ('queued'); false when it had to be dropped. A message sent just before
+  // the connection died may still be lost: `generation` (one per start
+  // reply) tells the caller which connection carried it.
   send(msg) {
     if (this.state === 'ready' && this.ws && this.ws.readyState === 1) {
       this.ws.send(JSON.stringify(msg));
-      return true;
+      return 'sent';
     }
     if (this.state === 'closed' || this.outbox.length >= OUTBOX_LIMIT) return false;
     this.outbox.push(msg);
-    return true;
+    return 'queued';
   }
 
   requestIceServers() { this.send({ action: 'iceServers' }); }
@@ -118,6 +121,7 @@ export class Signaling extends EventTarget {
     this.id = msg.id;
     this.resumeToken = msg.resumeToken || null;
     this.attempt = 0;
+    this.generation += 1;
     const resumed = msg.resumed === true && previousId === msg.id;
     // Messages kept for an ID we no longer have would reach nobody we know.
     if (previousId && !resumed) this.outbox = [];
