@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deploy/image scripts that run without a cluster or a server:
-# switchboard-node-external-ip on Node objects (both key orders, none) and
-# runtime-packages on the built binary.
+# switchboard-node-external-ip on Node objects (both key orders, none),
+# runtime-packages on the built binary, and the image's default config.
 # Usage: check_image_scripts.sh SWITCHBOARD_BINARY SOURCE_DIR
 set -euo pipefail
 bin=$1 src=$2
@@ -41,5 +41,17 @@ done
 for p in $pkgs; do
   [[ "$(dpkg-query -W -f='${db:Status-Status}' "$p")" == installed ]] || fail "runtime-packages names $p, which is not a package"
 done
+passed=$((passed + 1))
+# The image's /etc/switchboard/switchboard.yaml starts as its header says
+# (secret and origins given), and not without the origins (production).
+config="$src/deploy/image/switchboard.yaml"
+SWITCHBOARD_TURN_SECRET=image-test-secret "$bin" check-config "$config" \
+  --set 'server.allowed_origins=["https://call.example.org"]' > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out"; fail "check-config deploy/image/switchboard.yaml"; }
+grep -q '^  listen: 0.0.0.0:9464$' "$tmp/out" || fail "the image must serve metrics on 0.0.0.0:9464"
+if SWITCHBOARD_TURN_SECRET=image-test-secret "$bin" check-config "$config" > /dev/null 2>&1; then
+  fail "the image config must require allowed_origins (production profile)"
+fi
+grep -q '^  static_dir: /usr/share/switchboard/web$' "$config" || fail "static_dir must be where the Dockerfile copies the web client"
 passed=$((passed + 1))
 echo "image-scripts: $passed passed, 0 failed"
