@@ -113,7 +113,8 @@ function onMessage(msg) {
 
 function onServerError(err) {
   const call = app.call && !app.call.ended ? app.call : null;
-  if (err.code === 'peer-not-found' && call) {
+  // A busy reply (hangup) to a caller who has gone says nothing about our call.
+  if (err.code === 'peer-not-found' && call && err.ref !== 'hangup') {
     ui.showError(describeServerError(err, { remoteId: call.remoteId }), err.code);
     call.end(call.everConnected ? 'peer-left' : 'not-found');
     return;

@@ -69,6 +69,7 @@ export function describeCallEnd(reason, remoteId) {
   const who = `“${remoteId}”`;
   switch (reason) {
     case 'local-hangup': return 'You hung up.';
+    case 'declined-here': return `You declined the call from ${who}.`;
     case 'remote-hangup': return `${who} hung up.`;
     case 'declined': return `${who} declined the call or is busy.`;
     case 'peer-left': return `${who} left (their page was closed or lost its connection).`;

@@ -67,6 +67,22 @@ describe('calls between two browsers', () => {
       assert.match(await page.textContent('#st-pair'), /^relay ↔ relay/);
     }
     await screenshot(a, 'call.png');
+
+    // A credential refresh (normally at 80% of ttl) reaches the running call.
+    const usernamesNow = () => a.evaluate(() =>
+      window.switchboard.call.pc.getConfiguration().iceServers.map((s) => s.username || '').join());
+    const initial = await usernamesNow();  // minted at Start, seconds ago
+    const updates = await a.evaluate(() => window.switchboard.iceServerUpdates);
+    await a.evaluate(() => window.switchboard.signaling.requestIceServers());
+    await a.waitForFunction((n) => window.switchboard.iceServerUpdates > n, updates);
+    const applied = await a.evaluate(() => {
+      const { signaling, call } = window.switchboard;
+      const usernames = (list) => list.map((s) => s.username || '').join();
+      return [usernames(signaling.iceServers), usernames(call.pc.getConfiguration().iceServers)];
+    });
+    assert.match(applied[0], /\d+:/, 'TURN credentials in the iceServers reply');
+    assert.equal(applied[1], applied[0], 'the call uses the refreshed credentials');
+    assert.notEqual(applied[1], initial, 'new credentials (a later expiry)');
     assert.deepEqual([...a.errors, ...b.errors], [], 'no uncaught page errors');
   });
 
@@ -86,6 +102,16 @@ describe('calls between two browsers', () => {
     }, { timeoutMs: 20_000, what: 'relay bytes from peers in /metrics' });
     assert.ok(peerBytes > 100_000);
     assert.ok(await metric(server, 'switchboard_turn_traffic_sent_bytes_total', 'side="client"') > 100_000);
+  });
+
+  test('B declines: A is told, and neither side keeps a call', async () => {
+    await placeCall(a, idB);
+    await b.waitForSelector('#incoming', { state: 'visible' });
+    await b.click('#decline');
+    await waitPhase(a, 'ended', 10_000);
+    assert.match(await a.textContent('#notice'), new RegExp(`${idB}.*declined the call`));
+    await waitPhase(b, 'ended', 1000);
+    assert.equal(await b.isVisible('#incoming'), false);
   });
 
   test('calling an ID that does not exist tells the user', async () => {
