@@ -4,6 +4,9 @@
 # chromium (deploy/install-deps.sh test). Environment:
 #   SWITCHBOARD_BINARY            the switchboard to test (default build/switchboard)
 #   SWITCHBOARD_E2E_SCREENSHOTS   directory (relative to the source tree) for idle.png and call.png
+#   SWITCHBOARD_E2E_DEBUG=1       print the pages' console messages
+#   SWITCHBOARD_CHROMIUM          the browser (default /usr/bin/chromium)
+# Arguments: test files to run (default: every *.test.mjs here).
 set -euo pipefail
 cd "$(dirname "$0")"
 if [[ ! -d node_modules/playwright-core ]]; then
