@@ -49,7 +49,10 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts coturn's own system service on install; Switchboard supervises
 # its own turnserver, so the packaged one must not hold port 3478.
-if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null 2>&1; then
-  $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true
-fi
+# The same for Debian's Prometheus (test tools only need promtool).
+for service in coturn prometheus; do
+  if [[ " ${missing[*]} " == *" ${service} "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+  fi
+done
 echo "install-deps: done"
