@@ -96,6 +96,10 @@ void hub::attach_locked(const std::string& id, peer_record& rec, const std::shar
 }
 
 effects hub::relay(std::string_view from, const protocol::request& req, steady_clock::time_point received) {
+  return relay(from, protocol::request(req), received);
+}
+
+effects hub::relay(std::string_view from, protocol::request&& req, steady_clock::time_point received) {
   std::lock_guard lock(mutex_);
   effects fx;
   const std::string_view ref = protocol::to_string(req.act);
@@ -114,7 +118,7 @@ effects hub::relay(std::string_view from, const protocol::request& req, steady_c
     fx.to_self.push_back(error_reply(error_code::internal, "this connection's peer id is no longer registered", ref));
     return fx;
   }
-  if (!send_or_queue_locked(*target, make_relayed(protocol::forward(req, from), received), fx)) {
+  if (!send_or_queue_locked(*target, make_relayed(protocol::forward(std::move(req), from), received), fx)) {
     metrics_.undeliverable(undeliverable_reason::queue_full).Increment();
     fx.to_self.push_back(error_reply(error_code::queue_full,
                                      "the target peer is reconnecting and its message queue is full", ref));
@@ -123,13 +127,24 @@ effects hub::relay(std::string_view from, const protocol::request& req, steady_c
   metrics_.relayed(req.act).Increment();
   // A hangup ends the call: the two are no longer owed a peerLeft.
   if (req.act == protocol::action::hangup) {
-    sender->contacts.erase(req.remote_id);
-    target->contacts.erase(std::string(from));
+    remove_contact(*sender, req.remote_id);
+    remove_contact(*target, from);
   } else {
-    sender->contacts.insert(req.remote_id);
-    target->contacts.emplace(from);
+    add_contact(*sender, req.remote_id);
+    add_contact(*target, from);
   }
   return fx;
+}
+
+void hub::add_contact(peer_record& rec, std::string_view id) {
+  if (rec.last_contact == id) return;
+  rec.contacts.emplace(id);
+  rec.last_contact = id;
+}
+
+void hub::remove_contact(peer_record& rec, std::string_view id) {
+  rec.contacts.erase(std::string(id));
+  if (rec.last_contact == id) rec.last_contact.clear();
 }
 
 bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) {
@@ -205,7 +220,7 @@ void hub::leave_locked(const std::string& id, effects& fx) {
   for (const auto& c : contacts) {
     peer_record* contact = registry_->find(c);
     if (contact == nullptr) continue;
-    contact->contacts.erase(id);
+    remove_contact(*contact, id);
     // A full queue drops the notice; the contact learns from peer-not-found instead.
     (void)send_or_queue_locked(*contact, left, fx);
   }

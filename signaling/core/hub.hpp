@@ -52,6 +52,8 @@ public:
 
   // A relayed message (offer/answer/iceCandidate/hangup) from started peer `from`.
   effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received);
+  // The same, consuming req.data (no copy of the message for the forwarded text).
+  effects relay(std::string_view from, protocol::request&& req, steady_clock::time_point received);
 
   // Fresh iceServers for a started peer.
   outbound_ptr ice_servers(std::string_view id);
@@ -75,6 +77,8 @@ private:
   void attach_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& self,
                      bool resumed, effects& fx);
   void leave_locked(const std::string& id, effects& fx);
+  static void add_contact(peer_record& rec, std::string_view id);
+  static void remove_contact(peer_record& rec, std::string_view id);
   // Delivers to an attached peer or queues for a detached one; false when its queue is full.
   bool send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx);
   outbound_ptr error_reply(protocol::error_code c, std::string_view message, std::string_view ref);

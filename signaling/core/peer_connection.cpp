@@ -1,5 +1,9 @@
 #include "signaling/core/peer_connection.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+
+#include <array>
+#include <memory>
 #include <sstream>
 #include <variant>
 
@@ -7,6 +11,9 @@ namespace switchboard::core {
 namespace {
 
 using protocol::error_code;
+
+// Enough for the parse tree of a browser's offer; larger messages spill to the heap.
+constexpr std::size_t arena_bytes = 16 * 1024;
 
 std::string rate_limit_message(const connection_limits& l) {
   std::ostringstream os;
@@ -47,12 +54,19 @@ effects peer_connection::on_message(const std::shared_ptr<participant>& self, st
                      std::to_string(limits_.max_message_bytes),
                  "");
   }
-  auto parsed = protocol::parse(payload);
+  // The parse tree lives in a per-thread arena for the time of this call
+  // (nothing keeps it: forwarded messages are serialised into their own text),
+  // instead of one heap allocation per JSON node.
+  // (On the heap: a large thread_local array would take static TLS from every thread's stack.)
+  thread_local const std::unique_ptr<std::array<unsigned char, arena_bytes>> arena =
+      std::make_unique<std::array<unsigned char, arena_bytes>>();
+  boost::json::monotonic_resource resource(arena->data(), arena->size());
+  auto parsed = protocol::parse(payload, boost::json::storage_ptr(&resource));
   if (const auto* err = std::get_if<protocol::parse_error>(&parsed)) return error(err->code, err->message, err->ref);
-  return dispatch(self, std::get<protocol::request>(parsed), now);
+  return dispatch(self, std::get<protocol::request>(std::move(parsed)), now);
 }
 
-effects peer_connection::dispatch(const std::shared_ptr<participant>& self, const protocol::request& req,
+effects peer_connection::dispatch(const std::shared_ptr<participant>& self, protocol::request&& req,
                                   steady_clock::time_point now) {
   const std::string_view ref = protocol::to_string(req.act);
   if (req.act == protocol::action::start) {
@@ -67,7 +81,7 @@ effects peer_connection::dispatch(const std::shared_ptr<participant>& self, cons
     fx.to_self.push_back(hub_.ice_servers(id_));
     return fx;
   }
-  return hub_.relay(id_, req, now);
+  return hub_.relay(id_, std::move(req), now);
 }
 
 effects peer_connection::on_close(const participant* self, bool client_goodbye, steady_clock::time_point now) {

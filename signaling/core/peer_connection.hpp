@@ -39,8 +39,7 @@ public:
   bool started() const noexcept { return !id_.empty(); }
 
 private:
-  effects dispatch(const std::shared_ptr<participant>& self, const protocol::request& req,
-                   steady_clock::time_point now);
+  effects dispatch(const std::shared_ptr<participant>& self, protocol::request&& req, steady_clock::time_point now);
   effects error(protocol::error_code c, std::string_view message, std::string_view ref);
 
   hub& hub_;

@@ -25,6 +25,9 @@ struct peer_record {
   std::deque<outbound_ptr> pending;       // kept for a detached peer, bounded
   std::size_t pending_bytes = 0;
   std::unordered_set<std::string> contacts;  // peers it exchanged messages with
+  // One of `contacts` (or empty): relaying to the same peer again skips hashing
+  // both ids into both sets, which every relayed message would otherwise do.
+  std::string last_contact;
 };
 
 class peer_registry {

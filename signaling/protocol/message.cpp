@@ -100,11 +100,10 @@ parse_result parse_relayed(action a, json::object& msg) {
                   "data." + std::string(rule.field) + " must be " + std::string(rule.expected), ref);
     }
   }
-  request req;
-  req.act = a;
-  req.remote_id = std::string(d.at("remoteId").as_string());
-  req.data = std::move(d);
-  return req;
+  // Built in place: moving d into a default-constructed object would copy it
+  // whenever d lives in another memory resource (an arena given to parse()).
+  std::string remote_id(d.at("remoteId").as_string());
+  return request{.act = a, .remote_id = std::move(remote_id), .resume = std::nullopt, .data = std::move(d)};
 }
 
 }  // namespace
@@ -142,9 +141,9 @@ std::string_view to_string(error_code c) noexcept {
   return "internal";
 }
 
-parse_result parse(std::string_view text) {
+parse_result parse(std::string_view text, json::storage_ptr storage) {
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  json::value v = json::parse(text, ec, std::move(storage));
   if (ec) return fail(error_code::bad_request, "message is not valid JSON");
   json::object* msg = v.if_object();
   if (msg == nullptr) return fail(error_code::bad_request, "message must be a JSON object");

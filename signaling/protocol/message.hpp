@@ -65,7 +65,10 @@ using parse_result = std::variant<request, parse_error>;
 // answer: data.remoteId and data.answer (object or string);
 // iceCandidate: data.remoteId and data.candidate (object, string or null);
 // hangup: data.remoteId; iceServers: nothing.
-parse_result parse(std::string_view text);
+// `storage` holds the parse tree and request.data: a short-lived arena (e.g. a
+// monotonic_resource per message) saves an allocation per JSON node; the
+// request must then not outlive it.
+parse_result parse(std::string_view text, boost::json::storage_ptr storage = {});
 
 struct ice_server {
   std::vector<std::string> urls;
@@ -84,6 +87,8 @@ std::string ice_servers_reply(const std::vector<ice_server>& servers, std::chron
 // the server. offer: data.remoteId is set to the sender (tutorial compatibility);
 // answer, iceCandidate, hangup: data.remoteId is removed.
 std::string forward(const request& r, std::string_view from_id);
+// The same, consuming r.data instead of copying it.
+std::string forward(request&& r, std::string_view from_id);
 
 // {"action":"error","code":C,"message":M[,"ref":R]}; ref omitted when empty.
 std::string error_message(error_code c, std::string_view message, std::string_view ref);

@@ -3,6 +3,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 namespace switchboard::protocol {
@@ -49,22 +50,43 @@ std::string ice_servers_reply(const std::vector<ice_server>& servers, std::chron
   return json::serialize(o);
 }
 
+// Appends the JSON text of `sv` (a quoted string) or `*o` to `out`.
+template <class T>
+void append_json(std::string& out, json::serializer& sr, const T& t) {
+  sr.reset(t);
+  char buf[4096];
+  while (!sr.done()) {
+    const auto chunk = sr.read(buf);
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
 // "from" is written both at the top level and inside data, so whichever one a
 // client reads is the server's word and never a value the sender chose.
-std::string forward(const request& r, std::string_view from_id) {
-  json::object data = r.data;
+// The text is that of serialising {"action":A,"from":F,"data":D}, written
+// piece by piece: no outer object is built for every relayed message.
+std::string forward(request&& r, std::string_view from_id) {
+  json::object& data = r.data;
   if (r.act == action::offer) {
     data["remoteId"] = from_id;  // the tutorial client answers to data.remoteId
   } else {
     data.erase("remoteId");
   }
   data["from"] = from_id;
-  json::object o;
-  o["action"] = to_string(r.act);
-  o["from"] = from_id;
-  o["data"] = std::move(data);
-  return json::serialize(o);
+  json::serializer sr;
+  std::string out;
+  out.reserve(512);
+  out.append(R"({"action":)");
+  append_json(out, sr, json::string_view(to_string(r.act)));
+  out.append(R"(,"from":)");
+  append_json(out, sr, json::string_view(from_id));
+  out.append(R"(,"data":)");
+  append_json(out, sr, &data);
+  out.push_back('}');
+  return out;
 }
+
+std::string forward(const request& r, std::string_view from_id) { return forward(request(r), from_id); }
 
 std::string error_message(error_code c, std::string_view message, std::string_view ref) {
   json::object o;
