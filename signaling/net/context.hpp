@@ -24,6 +24,8 @@ class logger;
 
 namespace switchboard::net {
 
+class fd_poller;
+
 // A slot taken from the connection_limiter, given back when destroyed.
 class connection_slot {
 public:
@@ -67,6 +69,10 @@ struct shared_context {
   std::atomic<int> rejecting{0};  // sessions open only to send a 503
   std::atomic<bool> stopped{false};  // the event loop has returned: deliver nothing more
   std::unique_ptr<boost::asio::ssl::context> tls;  // null = plain HTTP
+  // Readiness of the plain WebSocket sockets (fd_poller.hpp), made by the first
+  // one; it outlives the io_context, as sessions use it until they are destroyed.
+  std::shared_ptr<fd_poller> poller{};
+  std::mutex poller_mutex{};
 };
 
 // TLS server context from PEM files; throws std::runtime_error naming the file.

@@ -3,12 +3,15 @@
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <memory>
 
 namespace switchboard::net {
 
@@ -30,23 +33,33 @@ strand_t strand_of(const asio::any_io_executor& ex) {
   return asio::make_strand(ctx);
 }
 
-plain_transport::plain_transport(plain_stream&& stream)
-    : strand_(strand_of(stream.get_executor())), socket_(strand_) {
-  auto& old = stream.socket();
+plain_transport::plain_transport(plain_stream&& stream) : strand_(strand_of(stream.get_executor())) {
   error_code ec;
-  const auto protocol = old.local_endpoint(ec).protocol();
-  if (ec) return;  // already gone: socket_ stays closed and the first wait fails
-  const auto fd = old.release(ec);
-  if (ec) return;
-  socket_.assign(protocol, fd, ec);
-  if (!ec) socket_.non_blocking(true, ec);
+  const int fd = stream.socket().release(ec);  // Asio forgets it: no more events there
+  if (ec) return;  // already gone: reads fail and the session ends
+  const int flags = ::fcntl(fd, F_GETFL);
+  if ((flags & O_NONBLOCK) == 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  fd_ = fd;
+}
+
+void plain_transport::watch(std::shared_ptr<fd_poller> poller, std::weak_ptr<poll_target> target, error_code& ec) {
+  if (fd_ < 0) {
+    ec = asio::error::bad_descriptor;
+    return;
+  }
+  poller_ = std::move(poller);
+  entry_ = poller_->watch(fd_, std::move(target), strand_, ec);
 }
 
 std::span<char> plain_transport::read(error_code& ec) {
-  thread_local std::array<char, read_buffer_size> buffer;
+  // On the heap: a large thread_local array would be static TLS, carved out
+  // of every thread's stack, including the small ones of other libraries.
+  thread_local const std::unique_ptr<std::array<char, read_buffer_size>> storage =
+      std::make_unique<std::array<char, read_buffer_size>>();
+  auto& buffer = *storage;
   read_full_ = false;
   for (;;) {
-    const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), 0);
+    const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
     if (n > 0) {
       ec = {};
       read_full_ = static_cast<std::size_t>(n) == buffer.size();
@@ -72,7 +85,7 @@ std::size_t plain_transport::write(const byte_spans& pieces, error_code& ec) {
   msg.msg_iovlen = std::min<std::size_t>(iov.size(), IOV_MAX);
   for (;;) {
     // MSG_NOSIGNAL: a peer that went away is an error code, not a SIGPIPE.
-    const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (n >= 0) {
       ec = {};
       return static_cast<std::size_t>(n);
@@ -84,13 +97,14 @@ std::size_t plain_transport::write(const byte_spans& pieces, error_code& ec) {
 }
 
 void plain_transport::shutdown_send() {
-  error_code ignored;
-  socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
 
 void plain_transport::close() {
-  error_code ignored;
-  socket_.close(ignored);
+  if (fd_ < 0) return;
+  if (poller_) poller_->forget(std::move(entry_));
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace switchboard::net

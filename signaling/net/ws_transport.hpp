@@ -1,19 +1,17 @@
 #pragma once
 // The byte streams under a WebSocket session. Internal to signaling/net.
 //
-// plain_transport works reactor style: it waits for readiness and then reads
-// into a per-thread buffer, so an idle connection holds no read buffer, and it
-// writes with one non-blocking gather sendmsg() straight from the queued
-// messages. tls_transport reads into a per-connection buffer and writes one
-// contiguous buffer (an SSL stream encrypts only the first buffer of a
-// sequence per record, so a gather would cost a record and a send per piece).
+// plain_transport owns a plain TCP socket's descriptor outright: readiness
+// comes from fd_poller, reads go into a per-thread buffer (an idle connection
+// holds no read buffer) and writes are one non-blocking gather sendmsg()
+// straight from the queued messages. tls_transport keeps Asio's SSL stream,
+// reads into a per-connection buffer and writes one contiguous buffer (an SSL
+// stream makes a record, and a send, per buffer of a sequence).
 
+#include "signaling/net/fd_poller.hpp"
 #include "signaling/net/sessions.hpp"
 
-#include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -25,10 +23,8 @@
 
 namespace switchboard::net {
 
-using strand_t = boost::asio::strand<boost::asio::io_context::executor_type>;
 using session_timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                         boost::asio::wait_traits<std::chrono::steady_clock>, strand_t>;
-using error_code = boost::system::error_code;
 using byte_spans = std::vector<std::span<const char>>;
 
 // The strand an accepted socket was bound to (server.cpp accepts each
@@ -37,26 +33,22 @@ strand_t strand_of(const boost::asio::any_io_executor& ex);
 
 class plain_transport {
 public:
-  // Takes the accepted socket over with a concrete strand executor (no
-  // type-erased executor on the hot path).
+  // Takes the descriptor over from Asio.
   explicit plain_transport(plain_stream&& stream);
+  ~plain_transport() { close(); }
+  plain_transport(const plain_transport&) = delete;
+  plain_transport& operator=(const plain_transport&) = delete;
 
   const strand_t& executor() const noexcept { return strand_; }
 
-  template <class Handler>
-  void async_wait_readable(Handler&& h) {
-    socket_.async_wait(boost::asio::socket_base::wait_read, std::forward<Handler>(h));
-  }
-  template <class Handler>
-  void async_wait_writable(Handler&& h) {
-    socket_.async_wait(boost::asio::socket_base::wait_write, std::forward<Handler>(h));
-  }
+  // Starts readiness events to target->on_poll() on this strand.
+  void watch(std::shared_ptr<fd_poller> poller, std::weak_ptr<poll_target> target, error_code& ec);
 
   // One non-blocking read into this thread's buffer: the bytes read (valid
   // until the next read on this thread), or none and `ec` (would_block when
   // there is nothing to read yet, eof when the peer closed).
   std::span<char> read(error_code& ec);
-  // True when the last read filled the buffer: more is probably waiting.
+  // True when the last read filled the buffer: more may be waiting.
   bool read_was_full() const noexcept { return read_full_; }
 
   // One non-blocking gather write: the bytes written; 0 with would_block when full.
@@ -65,11 +57,13 @@ public:
   // Stops sending (FIN) but keeps reading, for the end of a close handshake.
   void shutdown_send();
   void close();
-  bool is_open() const noexcept { return socket_.is_open(); }
+  bool is_open() const noexcept { return fd_ >= 0; }
 
 private:
   strand_t strand_;
-  boost::asio::basic_stream_socket<boost::asio::ip::tcp, strand_t> socket_;
+  int fd_ = -1;
+  std::shared_ptr<fd_poller> poller_;
+  std::unique_ptr<fd_poller::entry> entry_;
   bool read_full_ = false;
 };
 
@@ -111,7 +105,6 @@ public:
     error_code ignored;
     stream_.next_layer().socket().close(ignored);
   }
-  bool is_open() const noexcept { return stream_.next_layer().socket().is_open(); }
 
 private:
   static constexpr std::size_t buffer_size = 8192;

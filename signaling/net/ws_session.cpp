@@ -1,0 +1,290 @@
+#include "signaling/net/ws_session.hpp"
+
+#include "signaling/net/ws_handshake.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace switchboard::net {
+namespace {
+
+namespace asio = boost::asio;
+using core::steady_clock;
+using ws::event;
+
+// Messages over max_message_bytes but under this are answered with too-large;
+// beyond it the connection is closed with 1009, bounding memory.
+std::size_t hard_read_limit(const config::config& cfg) {
+  return std::max<std::size_t>(cfg.server.max_message_bytes * 4, 256 * 1024);
+}
+
+// Pieces in one gather write (two per message: header and payload).
+constexpr std::size_t max_write_pieces = 256;
+// How long a closing connection may take to finish the close handshake.
+constexpr std::chrono::seconds close_timeout{5};
+
+}  // namespace
+
+ws_session::ws_session(shared_context& ctx, connection_slot slot, strand_t strand)
+    : ctx_(ctx),
+      outbox_(ctx.cfg.server.send_queue_messages, ctx.cfg.server.send_queue_bytes),
+      strand_(std::move(strand)),
+      slot_(std::move(slot)),
+      conn_(ctx.hub,
+            core::connection_limits{ctx.cfg.server.max_message_bytes, ctx.cfg.server.rate_limit.messages_per_second,
+                                    ctx.cfg.server.rate_limit.burst},
+            ctx.metrics, steady_clock::now()),
+      parser_(hard_read_limit(ctx.cfg)),
+      timer_(strand_) {}
+
+ws_session::~ws_session() {
+  if (!finished_) {
+    // Torn down without the connection ending (event loop stopped): still
+    // tell the hub, but post nothing to an event loop that is going away.
+    finished_ = true;
+    auto fx = conn_.on_close(this, false, steady_clock::now());
+    if (!ctx_.stopped) perform(std::move(fx));
+  }
+  ctx_.sessions.remove(this);
+  ctx_.metrics.connections.Decrement();
+}
+
+bool ws_session::begin(std::string_view key, std::string_view early) {
+  ctx_.sessions.add(this, weak_from_this());
+  ctx_.metrics.connections.Increment();
+  ctx_.metrics.connections_accepted.Increment();
+  {
+    std::lock_guard lock(mutex_);
+    outbox_.push_control(ws::upgrade_response(key));
+  }
+  last_rx_ = steady_clock::now();
+  arm_keepalive();
+  if (ctx_.draining) start_close(ws::close_status::going_away);
+  bool more = true;
+  if (!early.empty()) {
+    std::string copy(early);
+    more = on_bytes(copy);
+  }
+  flush();
+  return more;
+}
+
+void ws_session::deliver(core::outbound_ptr msg) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!queue_locked(std::move(msg)) || flush_posted_ || writing_) return;
+    flush_posted_ = true;
+  }
+  asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+}
+
+void ws_session::close(core::close_code code) {
+  asio::post(strand_, [self = shared_from_this(), code] { self->start_close(static_cast<std::uint16_t>(code)); });
+}
+
+// ---------------------------------------------------------------- reading
+
+bool ws_session::on_bytes(std::span<char> data) {
+  const auto now = steady_clock::now();
+  last_rx_ = now;
+  ping_sent_ = false;
+  if (parser_failed_) return true;  // closing after a protocol error: discard until the client goes
+  const std::shared_ptr<core::participant> self = shared_from_this();
+  for (;;) {
+    const event e = parser_.next(data);
+    switch (e.what) {
+      case event::kind::need_more: return true;
+      case event::kind::text:
+      case event::kind::binary:
+        if (!closer_.closing()) perform(conn_.on_message(self, e.payload, e.what == event::kind::binary, now));
+        break;
+      case event::kind::ping: push_control(ws::encode_frame(ws::opcode::pong, e.payload)); break;
+      case event::kind::pong: break;
+      case event::kind::close: apply(closer_.peer_close(e.code, ctx_.cfg.peers.leave_on_close)); return false;
+      case event::kind::error: on_protocol_error(e); return true;
+    }
+  }
+}
+
+void ws_session::perform(core::effects&& fx) {
+  for (auto& m : fx.to_self) enqueue_local(std::move(m));
+  for (auto& d : fx.deliveries) {
+    if (d.to.get() == this) {
+      enqueue_local(std::move(d.msg));
+    } else {
+      d.to->deliver(std::move(d.msg));
+    }
+  }
+  for (auto& p : fx.to_close) p->close(core::close_code::replaced);
+}
+
+void ws_session::on_read_error(const error_code& ec) {
+  if (ec != asio::error::eof && !closer_.closing()) {
+    ctx_.log->debug("peer {} connection lost: {}", conn_.id(), ec.message());
+  }
+  finish(false);
+  close_socket();
+}
+
+// ---------------------------------------------------------------- writing
+
+// A message from this strand: written by the flush that ends the handler.
+void ws_session::enqueue_local(core::outbound_ptr msg) {
+  std::lock_guard lock(mutex_);
+  (void)queue_locked(std::move(msg));
+}
+
+void ws_session::push_control(const std::string& frame) {
+  std::lock_guard lock(mutex_);
+  if (!closer_.frame_queued()) outbox_.push_control(frame);  // nothing may follow a close frame
+}
+
+bool ws_session::queue_locked(core::outbound_ptr msg) {
+  if (!accepting_) {
+    if (msg->relayed) ctx_.metrics.undeliverable(metrics::undeliverable_reason::connection_closed).Increment();
+    return false;
+  }
+  if (outbox_.push(msg)) return true;
+  accepting_ = false;
+  ctx_.metrics.slow_consumers.Increment();
+  ctx_.metrics.undeliverable(metrics::undeliverable_reason::slow_consumer)
+      .Increment(static_cast<double>(outbox_.queued_messages() + 1));
+  ctx_.log->warn("peer {} is a slow consumer ({} messages, {} bytes queued): closing with 4001", conn_.id(),
+                 outbox_.queued_messages(), outbox_.queued_bytes());
+  close(core::close_code::slow_consumer);
+  return false;
+}
+
+bool ws_session::has_output_locked() {
+  if (!outbox_.empty()) return true;
+  const auto code = closer_.frame_due(true);
+  if (!code) return false;
+  accepting_ = false;
+  outbox_.push_control(ws::encode_close(*code));
+  return true;
+}
+
+void ws_session::gather_locked(byte_spans& pieces) {
+  // Headers only need to last until the write has taken the bytes, which
+  // both transports do before this thread gathers again.
+  thread_local std::vector<ws::frame_header> headers;
+  outbox_.gather(pieces, headers, max_write_pieces);
+}
+
+// `n` bytes of the last gather went out: count them and release what is done.
+void ws_session::sent_locked(std::size_t n) {
+  if (n == 0) return;
+  const auto now = steady_clock::now();
+  std::size_t payload = 0;
+  outbox_.consume(n, [&](const core::outbound_ptr& m) {
+    payload += m->text.size();
+    if (m->relayed) ctx_.metrics.relay_latency.Observe(std::chrono::duration<double>(now - m->received).count());
+  });
+  if (payload > 0) ctx_.metrics.bytes_out.Increment(static_cast<double>(payload));
+}
+
+void ws_session::on_flushed() {
+  switch (closer_.flushed()) {
+    case ws::close_state::after_flush::nothing: return;
+    case ws::close_state::after_flush::wait_for_peer: return shutdown_send();
+    case ws::close_state::after_flush::close_socket: return end_connection();
+  }
+}
+
+void ws_session::on_write_error(const error_code& ec) {
+  if (closed_) return;
+  ctx_.log->debug("peer {} write failed: {}", conn_.id(), ec.message());
+  finish(false);
+  close_socket();
+}
+
+// ---------------------------------------------------------------- closing
+
+void ws_session::apply(const ws::close_state::steps& s) {
+  if (s.finish) finish(s.goodbye);
+  if (s.drop_queued) {
+    std::lock_guard lock(mutex_);
+    accepting_ = false;
+    outbox_.drop_queued();
+  }
+  if (s.arm_deadline) {
+    closing_timer_ = true;
+    arm_timer(steady_clock::now() + close_timeout);
+  }
+}
+
+// Server-initiated close (drain, replaced, slow consumer).
+void ws_session::start_close(std::uint16_t code) {
+  if (closed_ || finished_) return;
+  apply(closer_.start(code));
+  flush();
+}
+
+void ws_session::on_protocol_error(const event& e) {
+  if (e.code == ws::close_status::too_big) {
+    ctx_.metrics.error_sent(protocol::error_code::too_large).Increment();
+    ctx_.log->info("peer {} sent a message over the hard limit: closed with 1009", conn_.id());
+  } else {
+    ctx_.log->debug("peer {} broke the WebSocket protocol ({}): closed with 1002", conn_.id(), e.payload);
+  }
+  parser_failed_ = true;
+  apply(closer_.protocol_error(e.code));
+}
+
+// The core hears once that the connection ended; nothing is queued after that.
+void ws_session::finish(bool goodbye) {
+  if (finished_) return;
+  finished_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    accepting_ = false;
+  }
+  perform(conn_.on_close(this, goodbye, steady_clock::now()));
+}
+
+void ws_session::closed() {
+  closed_ = true;
+  timer_.cancel();
+}
+
+// ---------------------------------------------------------------- timer
+
+std::chrono::milliseconds ws_session::idle_timeout() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.cfg.server.idle_timeout);
+}
+
+void ws_session::arm_timer(steady_clock::time_point at) {
+  timer_.expires_at(at);
+  timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (!ec) self->on_timer();
+  });
+}
+
+// Not re-armed per read: it wakes at most twice per half idle timeout and
+// looks at when something was last received.
+void ws_session::arm_keepalive() { arm_timer(last_rx_ + (ping_sent_ ? idle_timeout() : idle_timeout() / 2)); }
+
+void ws_session::on_timer() {
+  if (closed_) return;
+  if (closing_timer_) {
+    ctx_.log->debug("peer {}: close handshake timed out", conn_.id());
+    finish(false);
+    return close_socket();
+  }
+  const auto silent = steady_clock::now() - last_rx_;
+  if (silent >= idle_timeout()) {
+    ctx_.log->debug("peer {} silent for {} s: dropped as dead", conn_.id(), ctx_.cfg.server.idle_timeout.count());
+    finish(false);
+    return close_socket();
+  }
+  if (silent >= idle_timeout() / 2 && !ping_sent_) {
+    ping_sent_ = true;
+    push_control(ws::encode_frame(ws::opcode::ping, {}));
+    flush();
+  }
+  arm_keepalive();
+}
+
+}  // namespace switchboard::net

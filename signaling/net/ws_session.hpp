@@ -1,0 +1,101 @@
+#pragma once
+// What every signaling WebSocket connection does, whatever carries its bytes:
+// frames in → core::peer_connection → effects; outbound queue; close
+// handshake (ws::close_state); keep-alive. Internal to signaling/net; the
+// transports (websocket_session.cpp) read, write and close.
+//
+// Threads: a session runs on its strand. deliver() may come from any thread:
+// it queues under mutex_ and posts one flush per batch, not one per message.
+
+#include "signaling/core/peer_connection.hpp"
+#include "signaling/net/context.hpp"
+#include "signaling/net/ws_close.hpp"
+#include "signaling/net/ws_frame.hpp"
+#include "signaling/net/ws_outbox.hpp"
+#include "signaling/net/ws_transport.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace switchboard::net {
+
+class ws_session : public core::participant, public std::enable_shared_from_this<ws_session> {
+public:
+  ws_session(shared_context& ctx, connection_slot slot, strand_t strand);
+  ~ws_session() override;
+
+  void deliver(core::outbound_ptr msg) override;
+  void close(core::close_code code) override;
+
+protected:
+  // On the strand, before reading: registers the session, queues the 101
+  // answer to `key`, starts the keep-alive, parses `early` (bytes the client
+  // sent after its request). False when nothing more is to be read.
+  bool begin(std::string_view key, std::string_view early);
+
+  // Parses every frame in `data` (unmasked in place); false once nothing
+  // more is to be read.
+  bool on_bytes(std::span<char> data);
+  void on_read_error(const error_code& ec);
+  void on_write_error(const error_code& ec);
+
+  // Writing, for the transports' flush(): under mutex_.
+  bool has_output_locked();  // also queues our close frame once it is due
+  void gather_locked(byte_spans& pieces);
+  void sent_locked(std::size_t n);
+  // Everything is written (close frame included, if any): what closing needs next.
+  void on_flushed();
+
+  // The transport's part.
+  virtual void flush() = 0;           // writes what is queued
+  virtual void close_socket() = 0;    // now; must call closed()
+  virtual void end_connection() = 0;  // after a complete close handshake
+  virtual void shutdown_send() {}     // our close frame is out, the client's is still to come
+
+  // For close_socket(): stops the timer; nothing is read or written any more.
+  void closed();
+
+  shared_context& ctx_;
+  std::mutex mutex_;  // guards outbox_ and the flags below it, which deliver() touches
+  ws::outbox outbox_;
+  bool accepting_ = true;      // deliver() queues; false once closing (but draining) or finished
+  bool flush_posted_ = false;  // a flush is posted to the strand
+  bool writing_ = false;       // a write or a wait for writability is in progress
+  // Strand only:
+  strand_t strand_;
+  ws::close_state closer_;
+  bool closed_ = false;  // the socket is closed
+
+private:
+  void perform(core::effects&& fx);
+  void enqueue_local(core::outbound_ptr msg);
+  void push_control(const std::string& frame);
+  bool queue_locked(core::outbound_ptr msg);
+
+  void apply(const ws::close_state::steps& s);
+  void start_close(std::uint16_t code);
+  void on_protocol_error(const ws::event& e);
+  void finish(bool goodbye);
+
+  std::chrono::milliseconds idle_timeout() const;
+  void arm_timer(std::chrono::steady_clock::time_point at);
+  void arm_keepalive();
+  void on_timer();
+
+  connection_slot slot_;
+  core::peer_connection conn_;
+  ws::frame_parser parser_;
+  session_timer timer_;  // keep-alive pings and dead-peer detection, then the close deadline
+  std::chrono::steady_clock::time_point last_rx_{};
+  bool ping_sent_ = false;      // a keep-alive ping is out, nothing received since
+  bool closing_timer_ = false;  // timer_ holds the close deadline
+  bool parser_failed_ = false;  // protocol error: input is discarded
+  bool finished_ = false;       // the core has been told the connection ended
+};
+
+}  // namespace switchboard::net
