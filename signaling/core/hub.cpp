@@ -100,14 +100,24 @@ effects hub::relay(std::string_view from, const protocol::request& req, steady_c
 }
 
 effects hub::relay(std::string_view from, protocol::request&& req, steady_clock::time_point received) {
+  return relay_with(from, req.act, req.remote_id, [&] { return protocol::forward(std::move(req), from); }, received);
+}
+
+effects hub::relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received) {
+  return relay_with(from, msg.act, msg.remote_id, [&] { return protocol::forward(msg, from); }, received);
+}
+
+template <class Text>
+effects hub::relay_with(std::string_view from, protocol::action act, std::string_view remote_id, Text&& text,
+                        steady_clock::time_point received) {
   std::lock_guard lock(mutex_);
   effects fx;
-  const std::string_view ref = protocol::to_string(req.act);
-  if (req.remote_id == from) {
+  const std::string_view ref = protocol::to_string(act);
+  if (remote_id == from) {
     fx.to_self.push_back(error_reply(error_code::bad_request, "data.remoteId must not be your own id", ref));
     return fx;
   }
-  peer_record* target = registry_->find(req.remote_id);
+  peer_record* target = registry_->find(remote_id);
   peer_record* sender = registry_->find(from);
   if (target == nullptr) {
     metrics_.undeliverable(undeliverable_reason::peer_not_found).Increment();
@@ -118,19 +128,19 @@ effects hub::relay(std::string_view from, protocol::request&& req, steady_clock:
     fx.to_self.push_back(error_reply(error_code::internal, "this connection's peer id is no longer registered", ref));
     return fx;
   }
-  if (!send_or_queue_locked(*target, make_relayed(protocol::forward(std::move(req), from), received), fx)) {
+  if (!send_or_queue_locked(*target, make_relayed(text(), received), fx)) {
     metrics_.undeliverable(undeliverable_reason::queue_full).Increment();
     fx.to_self.push_back(error_reply(error_code::queue_full,
                                      "the target peer is reconnecting and its message queue is full", ref));
     return fx;
   }
-  metrics_.relayed(req.act).Increment();
+  metrics_.relayed(act).Increment();
   // A hangup ends the call: the two are no longer owed a peerLeft.
-  if (req.act == protocol::action::hangup) {
-    remove_contact(*sender, req.remote_id);
+  if (act == protocol::action::hangup) {
+    remove_contact(*sender, remote_id);
     remove_contact(*target, from);
   } else {
-    add_contact(*sender, req.remote_id);
+    add_contact(*sender, remote_id);
     add_contact(*target, from);
   }
   return fx;

@@ -8,6 +8,7 @@
 #include "signaling/core/peer_registry.hpp"
 #include "signaling/metrics/metrics.hpp"
 #include "signaling/protocol/message.hpp"
+#include "signaling/protocol/relay_scan.hpp"
 
 #include <chrono>
 #include <functional>
@@ -54,6 +55,8 @@ public:
   effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received);
   // The same, consuming req.data (no copy of the message for the forwarded text).
   effects relay(std::string_view from, protocol::request&& req, steady_clock::time_point received);
+  // The same for a message read by protocol::scan_relayed (no JSON tree at all).
+  effects relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received);
 
   // Fresh iceServers for a started peer.
   outbound_ptr ice_servers(std::string_view id);
@@ -76,6 +79,10 @@ private:
   // Binds `rec` to `self`, rotates its token and appends the start reply.
   void attach_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& self,
                      bool resumed, effects& fx);
+  // `text` makes the forwarded message, only once it is known to be delivered or kept.
+  template <class Text>
+  effects relay_with(std::string_view from, protocol::action act, std::string_view remote_id, Text&& text,
+                     steady_clock::time_point received);
   void leave_locked(const std::string& id, effects& fx);
   static void add_contact(peer_record& rec, std::string_view id);
   static void remove_contact(peer_record& rec, std::string_view id);

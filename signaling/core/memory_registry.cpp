@@ -12,6 +12,22 @@ struct string_hash {
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+}  // namespace
+}  // namespace switchboard::core
+
+#if defined(__GLIBCXX__)
+// libstdc++ keeps each node's hash only for hashes it deems slow. Without it,
+// a lookup compares the keys of every node in the bucket and rehashes the
+// next node's key to find the bucket's end: cache misses on key strings
+// (heap-allocated, ids are 21 characters) that dominate relaying among
+// thousands of peers.
+template <>
+struct std::__is_fast_hash<switchboard::core::string_hash> : std::false_type {};
+#endif
+
+namespace switchboard::core {
+namespace {
+
 class memory_registry final : public peer_registry {
 public:
   peer_record* find(std::string_view id) override {

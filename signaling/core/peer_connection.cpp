@@ -54,6 +54,10 @@ effects peer_connection::on_message(const std::shared_ptr<participant>& self, st
                      std::to_string(limits_.max_message_bytes),
                  "");
   }
+  // Most messages are relayed ones in a plain shape: no JSON tree for those.
+  if (started()) {
+    if (const auto scanned = protocol::scan_relayed(payload)) return hub_.relay(id_, *scanned, now);
+  }
   // The parse tree lives in a per-thread arena for the time of this call
   // (nothing keeps it: forwarded messages are serialised into their own text),
   // instead of one heap allocation per JSON node.

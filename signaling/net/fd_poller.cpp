@@ -1,6 +1,5 @@
 #include "signaling/net/fd_poller.hpp"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
@@ -46,13 +45,13 @@ private:
   std::shared_ptr<fd_poller> poller_;
 };
 
-std::shared_ptr<fd_poller> fd_poller::start(asio::io_context& ioc, bool post_events, error_code& ec) {
+std::shared_ptr<fd_poller> fd_poller::start(asio::io_context& ioc, bool one_thread, error_code& ec) {
   const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) {
     ec = last_error();
     return nullptr;
   }
-  std::shared_ptr<fd_poller> poller(new fd_poller(epfd, post_events));
+  std::shared_ptr<fd_poller> poller(new fd_poller(epfd, one_thread));
   const int dup = ::fcntl(epfd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) {
     ec = last_error();
@@ -99,11 +98,10 @@ void fd_poller::drain() {
       const auto* e = static_cast<const entry*>(events[i].data.ptr);
       auto target = e->target.lock();
       if (!target) continue;
-      auto run = [target, ev = events[i].events] { target->on_poll(ev); };
-      if (post_events_) {
-        asio::post(e->strand, std::move(run));
+      if (one_thread_) {
+        target->on_poll(events[i].events);
       } else {
-        asio::dispatch(e->strand, std::move(run));
+        asio::post(e->strand, [target = std::move(target), ev = events[i].events] { target->on_poll(ev); });
       }
     }
     if (n < batch) return;

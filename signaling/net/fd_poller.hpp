@@ -43,9 +43,9 @@ public:
   };
 
   // A poller on `ioc`; null (and ec set) when epoll is unavailable. With
-  // post_events, events are posted to each target's strand (several threads
-  // run the io_context); otherwise they run inline when the strand is free.
-  static std::shared_ptr<fd_poller> start(boost::asio::io_context& ioc, bool post_events, error_code& ec);
+  // one_thread (one thread runs the io_context, so strands serialise nothing),
+  // targets are called directly; otherwise events are posted to their strands.
+  static std::shared_ptr<fd_poller> start(boost::asio::io_context& ioc, bool one_thread, error_code& ec);
   ~fd_poller();
   fd_poller(const fd_poller&) = delete;
   fd_poller& operator=(const fd_poller&) = delete;
@@ -57,12 +57,12 @@ public:
 
 private:
   class driver;
-  fd_poller(int epfd, bool post_events) : epfd_(epfd), post_events_(post_events) {}
+  fd_poller(int epfd, bool one_thread) : epfd_(epfd), one_thread_(one_thread) {}
   // Hands every ready socket to its target; called by the driver when the set is readable.
   void drain();
 
   int epfd_;
-  bool post_events_;
+  bool one_thread_;
   std::mutex mutex_;
   // Forgotten entries, freed at the start of the next drain: only a drain
   // under way can still hold events that point at them.

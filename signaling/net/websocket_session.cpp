@@ -18,7 +18,7 @@ namespace asio = boost::asio;
 // The io_context's poller, made by the first plain session.
 std::shared_ptr<fd_poller> plain_poller(shared_context& ctx, const strand_t& strand, error_code& ec) {
   std::lock_guard lock(ctx.poller_mutex);
-  if (!ctx.poller) ctx.poller = fd_poller::start(strand.get_inner_executor().context(), ctx.cfg.server.threads > 1, ec);
+  if (!ctx.poller) ctx.poller = fd_poller::start(strand.get_inner_executor().context(), ctx.cfg.server.threads <= 1, ec);
   return ctx.poller;
 }
 

@@ -77,7 +77,12 @@ void ws_session::deliver(core::outbound_ptr msg) {
     if (!queue_locked(std::move(msg)) || flush_posted_ || writing_) return;
     flush_posted_ = true;
   }
-  asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+  // One thread runs everything: the strand would serialise nothing.
+  if (ctx_.cfg.server.threads <= 1) {
+    asio::post(strand_.get_inner_executor(), [self = shared_from_this()] { self->flush(); });
+  } else {
+    asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+  }
 }
 
 void ws_session::close(core::close_code code) {
