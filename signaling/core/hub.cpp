@@ -78,7 +78,7 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
   }
   attach_locked(r.id, *rec, self, true, out.fx);
   for (auto& msg : rec->pending) out.fx.to_self.push_back(std::move(msg));
-  rec->pending.clear();
+  std::vector<outbound_ptr>().swap(rec->pending);
   rec->pending_bytes = 0;
   out.id = r.id;
   metrics_.resumes(resume_result::ok).Increment();
@@ -147,14 +147,14 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
 }
 
 void hub::add_contact(peer_record& rec, std::string_view id) {
-  if (rec.last_contact == id) return;
+  if (rec.last_contact.is(id)) return;
   rec.contacts.emplace(id);
-  rec.last_contact = id;
+  rec.last_contact.set(id);
 }
 
 void hub::remove_contact(peer_record& rec, std::string_view id) {
   rec.contacts.erase(std::string(id));
-  if (rec.last_contact == id) rec.last_contact.clear();
+  if (rec.last_contact.is(id)) rec.last_contact.set({});
 }
 
 bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) {

@@ -5,12 +5,15 @@
 
 #include "signaling/core/participant.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace switchboard::core {
 
@@ -22,12 +25,23 @@ struct peer_record {
   bool attached = false;
   std::string resume_token;               // current token (rotated on every start/resume)
   steady_clock::time_point detached_at{};
-  std::deque<outbound_ptr> pending;       // kept for a detached peer, bounded
+  // Kept for a detached peer, bounded. A vector: appended and taken whole, and
+  // unlike a deque it allocates nothing until used (every peer has one).
+  std::vector<outbound_ptr> pending;
   std::size_t pending_bytes = 0;
   std::unordered_set<std::string> contacts;  // peers it exchanged messages with
   // One of `contacts` (or empty): relaying to the same peer again skips hashing
   // both ids into both sets, which every relayed message would otherwise do.
-  std::string last_contact;
+  // Inline (ids are 21 characters), so the check touches no other memory.
+  struct recent_contact {
+    std::array<char, 31> chars{};
+    std::uint8_t size = 0;  // 0: none (ids are never empty)
+    bool is(std::string_view id) const noexcept { return size != 0 && std::string_view(chars.data(), size) == id; }
+    void set(std::string_view id) noexcept {
+      size = id.size() <= chars.size() ? static_cast<std::uint8_t>(id.size()) : 0;  // longer: not kept
+      std::copy_n(id.data(), size, chars.data());
+    }
+  } last_contact;
 };
 
 class peer_registry {

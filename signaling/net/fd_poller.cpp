@@ -1,6 +1,5 @@
 #include "signaling/net/fd_poller.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <fcntl.h>
@@ -64,9 +63,8 @@ std::shared_ptr<fd_poller> fd_poller::start(asio::io_context& ioc, bool one_thre
 
 fd_poller::~fd_poller() { ::close(epfd_); }
 
-std::unique_ptr<fd_poller::entry> fd_poller::watch(int fd, std::weak_ptr<poll_target> target,
-                                                    const strand_t& strand, error_code& ec) {
-  auto e = std::make_unique<entry>(entry{std::move(target), strand, fd});
+std::unique_ptr<fd_poller::entry> fd_poller::watch(int fd, std::weak_ptr<poll_target> target, error_code& ec) {
+  auto e = std::make_unique<entry>(entry{std::move(target), fd});
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = e.get();
@@ -101,7 +99,7 @@ void fd_poller::drain() {
       if (one_thread_) {
         target->on_poll(events[i].events);
       } else {
-        asio::post(e->strand, [target = std::move(target), ev = events[i].events] { target->on_poll(ev); });
+        target->post_poll(events[i].events);
       }
     }
     if (n < batch) return;

@@ -11,7 +11,6 @@
 // unless its data filled the read buffer.
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <cstdint>
@@ -21,37 +20,39 @@
 
 namespace switchboard::net {
 
-using strand_t = boost::asio::strand<boost::asio::io_context::executor_type>;
 using error_code = boost::system::error_code;
 
 // What a watched socket's owner implements.
 class poll_target {
 public:
   virtual ~poll_target() = default;
-  // On the owner's strand: epoll events (EPOLLIN, EPOLLOUT, EPOLLRDHUP, ...) since
-  // the last call. Edge-triggered: read until a read comes back short.
+  // Epoll events (EPOLLIN, EPOLLOUT, EPOLLRDHUP, ...) since the last call, to
+  // handle now (one thread runs the io_context). Edge-triggered: read until a
+  // read comes back short.
   virtual void on_poll(std::uint32_t events) = 0;
+  // The same, to queue on the owner's strand (several threads run it).
+  virtual void post_poll(std::uint32_t events) = 0;
 };
 
 class fd_poller : public std::enable_shared_from_this<fd_poller> {
 public:
-  // One watched socket: what each epoll event points at.
+  // One watched socket: what each epoll event points at. Holds nothing of
+  // Asio's: retired entries may outlive the io_context.
   struct entry {
     std::weak_ptr<poll_target> target;
-    strand_t strand;
     int fd = -1;
   };
 
   // A poller on `ioc`; null (and ec set) when epoll is unavailable. With
   // one_thread (one thread runs the io_context, so strands serialise nothing),
-  // targets are called directly; otherwise events are posted to their strands.
+  // targets get on_poll(), otherwise post_poll().
   static std::shared_ptr<fd_poller> start(boost::asio::io_context& ioc, bool one_thread, error_code& ec);
   ~fd_poller();
   fd_poller(const fd_poller&) = delete;
   fd_poller& operator=(const fd_poller&) = delete;
 
   // Watches `fd` for input and output until forget(). Thread-safe.
-  std::unique_ptr<entry> watch(int fd, std::weak_ptr<poll_target> target, const strand_t& strand, error_code& ec);
+  std::unique_ptr<entry> watch(int fd, std::weak_ptr<poll_target> target, error_code& ec);
   // Stops watching; call before closing the fd. Thread-safe.
   void forget(std::unique_ptr<entry> e);
 

@@ -15,6 +15,9 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Full reads (of the per-thread buffer) one socket gets before others.
+constexpr int max_reads_per_turn = 4;
+
 // The io_context's poller, made by the first plain session.
 std::shared_ptr<fd_poller> plain_poller(shared_context& ctx, const strand_t& strand, error_code& ec) {
   std::lock_guard lock(ctx.poller_mutex);
@@ -37,6 +40,10 @@ public:
     if (ec) on_read_error(ec);
   }
 
+  void post_poll(std::uint32_t events) override {
+    asio::post(strand_, [self = shared_from_this(), this, events] { on_poll(events); });
+  }
+
   // Edge-triggered: reads until a read comes back short; writes resume on EPOLLOUT.
   void on_poll(std::uint32_t events) override {
     if (closed_) return;
@@ -51,14 +58,21 @@ public:
   }
 
 private:
+  // Reads until a read comes back short. A client that keeps the buffer full
+  // gets a few reads per turn, then the rest later, so others get theirs.
   void read_all() {
-    for (;;) {
+    for (int turn = 0;; ++turn) {
       error_code ec;
       const auto data = io_.read(ec);
       if (ec == asio::error::would_block) break;
       if (ec) return on_read_error(ec);
       reading_ = on_bytes(data);
       if (!reading_ || closed_ || !io_.read_was_full()) break;
+      if (turn == max_reads_per_turn) {
+        // Edge-triggered: no new event comes for what is already there.
+        asio::post(strand_, [self = shared_from_this(), this] { on_poll(EPOLLIN); });
+        break;
+      }
     }
     flush();
   }

@@ -48,7 +48,7 @@ void plain_transport::watch(std::shared_ptr<fd_poller> poller, std::weak_ptr<pol
     return;
   }
   poller_ = std::move(poller);
-  entry_ = poller_->watch(fd_, std::move(target), strand_, ec);
+  entry_ = poller_->watch(fd_, std::move(target), ec);
 }
 
 std::span<char> plain_transport::read(error_code& ec) {

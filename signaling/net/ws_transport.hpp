@@ -12,6 +12,7 @@
 #include "signaling/net/sessions.hpp"
 
 #include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -23,6 +24,7 @@
 
 namespace switchboard::net {
 
+using strand_t = boost::asio::strand<boost::asio::io_context::executor_type>;
 using session_timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                         boost::asio::wait_traits<std::chrono::steady_clock>, strand_t>;
 using byte_spans = std::vector<std::span<const char>>;
