@@ -81,7 +81,7 @@ TEST(Outbox, WhatIsPushedDuringAWriteGoesAfterIt) {
   ASSERT_TRUE(box.push(core::make_reply("b")));
   box.consume(in_flight.size(), [](const core::outbound_ptr&) {});
   EXPECT_EQ(in_flight, encode_frame(opcode::text, "a"));
-  EXPECT_EQ(write_some(box, 1 << 20), "C" + encode_frame(opcode::text, "b"));
+  EXPECT_EQ(write_some(box, 1 << 20), std::string("C").append(encode_frame(opcode::text, "b")));
   EXPECT_TRUE(box.empty());
 }
 
@@ -114,7 +114,7 @@ TEST(Outbox, DropQueuedKeepsWhatAWriteInFlightHolds) {
 
 TEST(Outbox, GatherRespectsTheBufferLimit) {
   outbox box(100, 10000);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(box.push(core::make_reply("m" + std::to_string(i))));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(box.push(core::make_reply(std::string("m").append(std::to_string(i)))));
   std::vector<std::span<const char>> pieces;
   std::vector<frame_header> headers;
   box.gather(pieces, headers, 4);
