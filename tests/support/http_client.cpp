@@ -1,4 +1,5 @@
 #include "tests/support/http_client.hpp"
+#include "tests/support/client_tls.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -81,15 +82,6 @@ http_response exchange(net::io_context& io, Stream& stream, const http_request& 
   io.run();
   if (ec) return {0, {}, {}, "read: " + ec.message()};
   return to_response(parser.get());
-}
-
-ssl::context& client_tls_context() {
-  static ssl::context ctx = [] {
-    ssl::context c(ssl::context::tls_client);
-    c.set_verify_mode(ssl::verify_none);
-    return c;
-  }();
-  return ctx;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "tests/support/ws_client.hpp"
+#include "tests/support/client_tls.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -223,16 +224,6 @@ private:
   std::string write_buf_;
   bool write_pending_ = false;
 };
-
-// Test servers use self-signed certificates: no verification.
-ssl::context& client_tls_context() {
-  static ssl::context ctx = [] {
-    ssl::context c(ssl::context::tls_client);
-    c.set_verify_mode(ssl::verify_none);
-    return c;
-  }();
-  return ctx;
-}
 
 }  // namespace
 
