@@ -15,6 +15,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev openssl curl procps
   chromium
   prometheus docker-compose golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+  clang-15 libfuzzer-15-dev gnuplot-nox
 )
 
 want=("${build_pkgs[@]}")

@@ -39,16 +39,17 @@ struct server_config {
   std::string static_dir = "signaling/web";     // relative paths are relative to the working dir
   tls_config tls;                               // both set = https + wss on the same port
   std::vector<std::string> allowed_origins;     // WebSocket Origin allow-list; "*" = any
+  bool allow_missing_origin = false;            // production: accept upgrades without Origin (non-browser clients)
   std::size_t max_message_bytes = 65536;        // largest inbound WebSocket message
   std::size_t max_connections = 10000;          // open connections, all IPs
-  std::size_t max_connections_per_ip = 200;     // open connections from one IP
+  std::size_t max_connections_per_ip = 100;     // open connections from one IP
   std::string ws_path = "/ws";                  // WebSocket path ("/" is accepted too)
   std::size_t threads = 1;                      // event-loop threads
   seconds handshake_timeout{10};                // TCP accept to WebSocket upgrade / HTTP request
   seconds idle_timeout{60};                     // no pong/traffic for this long = dead peer
   seconds drain_period{10};                     // SIGTERM: time clients get before close 1001
-  std::size_t send_queue_messages = 1024;       // outbound queue bound per connection (count)
-  std::size_t send_queue_bytes = 4 * 1024 * 1024;  // outbound queue bound per connection (bytes)
+  std::size_t send_queue_messages = 256;        // outbound queue bound per connection (count)
+  std::size_t send_queue_bytes = 256 * 1024;    // outbound queue bound per connection (bytes)
   std::size_t max_http_body_bytes = 8192;       // HTTP request body limit
   rate_limit_config rate_limit;                 // inbound message token bucket per connection
   bool operator==(const server_config&) const = default;
@@ -60,11 +61,21 @@ struct metrics_config {
   bool operator==(const metrics_config&) const = default;
 };
 
+struct id_rate_config {
+  double per_second = 2;                    // new peer IDs per client address, sustained
+  double burst = 20;                        // bucket size
+  bool operator==(const id_rate_config&) const = default;
+};
+
 struct peers_config {
   seconds resume_grace{30};                 // how long a disconnected peer keeps its ID
   std::size_t max_queued_messages = 64;     // messages kept for a disconnected peer
   std::size_t max_queued_bytes = 256 * 1024;  // bytes kept for a disconnected peer
   bool leave_on_close = true;               // close code 1000/1001 from the client = leave now
+  std::size_t max_detached = 10000;         // detached peers in all; at the cap the oldest leaves
+  std::size_t max_queued_bytes_total = 64 * 1024 * 1024;  // all detached peers' queues together
+  std::size_t max_per_address = 64;         // peers holding an ID per client address
+  id_rate_config id_rate_limit;             // new peer IDs per client address
   bool operator==(const peers_config&) const = default;
 };
 

@@ -23,7 +23,11 @@ bool tokens_equal(std::string_view expected, std::string_view given) {
 
 hub::hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources,
          metrics::signaling_metrics& metrics)
-    : cfg_(cfg), registry_(std::move(registry)), sources_(std::move(sources)), metrics_(metrics) {}
+    : cfg_(cfg),
+      registry_(std::move(registry)),
+      sources_(std::move(sources)),
+      metrics_(metrics),
+      addresses_(cfg.addresses) {}
 
 outbound_ptr hub::error_reply(error_code c, std::string_view message, std::string_view ref) {
   metrics_.error_sent(c).Increment();
@@ -31,31 +35,52 @@ outbound_ptr hub::error_reply(error_code c, std::string_view message, std::strin
 }
 
 hub::start_result hub::start(const std::shared_ptr<participant>& self,
-                             const std::optional<protocol::resume_request>& resume, steady_clock::time_point now) {
+                             const std::optional<protocol::resume_request>& resume, steady_clock::time_point now,
+                             std::string_view address) {
   std::lock_guard lock(mutex_);
   start_result out;
   if (resume) {
-    resume_locked(self, *resume, now, out);
+    resume_locked(self, *resume, address, now, out);
   } else {
-    start_new_locked(self, out);
+    start_new_locked(self, address, now, out);
   }
   metrics_.peers.Set(static_cast<double>(registry_->size()));
   return out;
 }
 
-void hub::start_new_locked(const std::shared_ptr<participant>& self, start_result& out) {
+void hub::start_new_locked(const std::shared_ptr<participant>& self, std::string_view address,
+                           steady_clock::time_point now, start_result& out) {
+  switch (addresses_.admit_new(address, now)) {
+    case address_limits::verdict::ok: break;
+    case address_limits::verdict::max_peers:
+      metrics_.peers_refused(metrics::peer_refusal::max_per_address).Increment();
+      out.fx.to_self.push_back(error_reply(error_code::rate_limited,
+                                           "too many peers from your address (the limit is " +
+                                               std::to_string(cfg_.addresses.max_peers) + ")",
+                                           "start"));
+      return;
+    case address_limits::verdict::id_rate:
+      metrics_.peers_refused(metrics::peer_refusal::id_rate).Increment();
+      out.fx.to_self.push_back(error_reply(error_code::rate_limited,
+                                           "too many new peer IDs from your address; retry in a few seconds",
+                                           "start"));
+      return;
+  }
   for (int attempt = 0; attempt < max_id_attempts; ++attempt) {
     std::string id = sources_.new_peer_id();
     if (id.empty() || registry_->find(id) != nullptr) continue;
-    attach_locked(id, registry_->add(id), self, false, out.fx);
+    peer_record& rec = registry_->add(id);
+    rec.address = address;
+    attach_locked(id, rec, self, false, out.fx);
     out.id = std::move(id);
     return;
   }
+  addresses_.remove(address);
   out.fx.to_self.push_back(error_reply(error_code::internal, "could not allocate a peer id", "start"));
 }
 
 void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
-                        steady_clock::time_point now, start_result& out) {
+                        std::string_view address, steady_clock::time_point now, start_result& out) {
   const auto fail = [&](resume_result why, std::string_view message) {
     metrics_.resumes(why).Increment();
     out.fx.to_self.push_back(error_reply(error_code::resume_failed, message, "start"));
@@ -76,9 +101,15 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
     detached_.erase({rec->detached_at, r.id});
     metrics_.peers_detached.Decrement();
   }
+  if (rec->address != address) {  // a network change: the peer now counts for its new address
+    addresses_.remove(rec->address);
+    addresses_.add(address, now);
+    rec->address = address;
+  }
   attach_locked(r.id, *rec, self, true, out.fx);
   for (auto& msg : rec->pending) out.fx.to_self.push_back(std::move(msg));
   std::vector<outbound_ptr>().swap(rec->pending);
+  pending_total_ -= rec->pending_bytes;
   rec->pending_bytes = 0;
   out.id = r.id;
   metrics_.resumes(resume_result::ok).Increment();
@@ -168,7 +199,9 @@ bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) 
   }
   const std::size_t n = msg->text.size();
   if (rec.pending.size() >= cfg_.max_queued_messages || n > cfg_.max_queued_bytes - rec.pending_bytes) return false;
+  if (n > cfg_.max_queued_bytes_total - pending_total_) return false;
   rec.pending_bytes += n;
+  pending_total_ += n;
   rec.pending.push_back(std::move(msg));
   return true;
 }
@@ -188,15 +221,26 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   if (leave_now) {
     leave_locked(key, fx);
   } else {
-    rec->attached = false;
-    rec->conn.reset();
-    rec->conn_key = nullptr;
-    rec->detached_at = now;
-    detached_.emplace(now, key);
-    metrics_.peers_detached.Increment();
+    detach_locked(key, *rec, now, fx);
   }
   metrics_.peers.Set(static_cast<double>(registry_->size()));
   return fx;
+}
+
+void hub::detach_locked(const std::string& id, peer_record& rec, steady_clock::time_point now, effects& fx) {
+  rec.attached = false;
+  rec.conn.reset();
+  rec.conn_key = nullptr;
+  rec.detached_at = now;
+  // At the cap the oldest detached peer gives way: it is the least likely to
+  // come back, and refusing the new one would mean losing a live call instead.
+  while (detached_.size() >= cfg_.max_detached && !detached_.empty()) {
+    const std::string oldest = detached_.begin()->second;
+    metrics_.peers_evicted.Increment();
+    leave_locked(oldest, fx);  // erases it from detached_ (rec is another record: still valid)
+  }
+  detached_.emplace(now, id);
+  metrics_.peers_detached.Increment();
 }
 
 effects hub::expire(steady_clock::time_point now) {
@@ -209,6 +253,9 @@ effects hub::expire(steady_clock::time_point now) {
     // Skip an index entry that no longer describes the record (defensive: resume erases it).
     if (rec != nullptr && !rec->attached && rec->detached_at == detached_at) leave_locked(id, fx);
   }
+  addresses_.sweep(now);
+  metrics_.client_addresses.Set(static_cast<double>(addresses_.size()));
+  metrics_.queued_bytes.Set(static_cast<double>(pending_total_));
   metrics_.peers.Set(static_cast<double>(registry_->size()));
   return fx;
 }
@@ -223,6 +270,8 @@ void hub::leave_locked(const std::string& id, effects& fx) {
     detached_.erase({rec->detached_at, id});
     metrics_.peers_detached.Decrement();
   }
+  pending_total_ -= rec->pending_bytes;
+  addresses_.remove(rec->address);
   const auto contacts = std::move(rec->contacts);
   registry_->remove(id);
   metrics_.peers_left.Increment();
@@ -239,6 +288,16 @@ void hub::leave_locked(const std::string& id, effects& fx) {
 std::size_t hub::peer_count() const {
   std::lock_guard lock(mutex_);
   return registry_->size();
+}
+
+std::size_t hub::detached_count() const {
+  std::lock_guard lock(mutex_);
+  return detached_.size();
+}
+
+std::size_t hub::queued_bytes_total() const {
+  std::lock_guard lock(mutex_);
+  return pending_total_;
 }
 
 }  // namespace switchboard::core

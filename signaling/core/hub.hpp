@@ -4,6 +4,7 @@
 // mutex); returns side effects instead of performing them, so callers send
 // after the lock is released and tests inspect them directly.
 
+#include "signaling/core/address_limits.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/peer_registry.hpp"
 #include "signaling/metrics/metrics.hpp"
@@ -24,8 +25,11 @@ namespace switchboard::core {
 
 struct hub_config {
   std::chrono::milliseconds resume_grace{30000};
-  std::size_t max_queued_messages = 64;
-  std::size_t max_queued_bytes = 256 * 1024;
+  std::size_t max_queued_messages = 64;             // per detached peer
+  std::size_t max_queued_bytes = 256 * 1024;        // per detached peer
+  std::size_t max_detached = 10000;                 // at the cap the oldest detached peer leaves
+  std::size_t max_queued_bytes_total = 64 << 20;    // all detached peers' queues together
+  address_limits_config addresses;                  // per client address
 };
 
 // Where credentials and identifiers come from; fakes in tests.
@@ -48,8 +52,10 @@ public:
   };
   // `start` from a connection without an ID; with `resume`, reclaims a detached
   // (or still attached: the old connection is closed as replaced) peer.
+  // `address` is the client's IP: new IDs are limited per address (a resume is not).
   start_result start(const std::shared_ptr<participant>& self,
-                     const std::optional<protocol::resume_request>& resume, steady_clock::time_point now);
+                     const std::optional<protocol::resume_request>& resume, steady_clock::time_point now,
+                     std::string_view address = {});
 
   // A relayed message (offer/answer/iceCandidate/hangup) from started peer `from`.
   effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received);
@@ -71,11 +77,16 @@ public:
   effects expire(steady_clock::time_point now);
 
   std::size_t peer_count() const;
+  std::size_t detached_count() const;
+  std::size_t queued_bytes_total() const;
 
 private:
-  void start_new_locked(const std::shared_ptr<participant>& self, start_result& out);
+  void start_new_locked(const std::shared_ptr<participant>& self, std::string_view address,
+                        steady_clock::time_point now, start_result& out);
   void resume_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
-                     steady_clock::time_point now, start_result& out);
+                     std::string_view address, steady_clock::time_point now, start_result& out);
+  // Detaches `rec`; at peers.max_detached the oldest detached peer leaves first.
+  void detach_locked(const std::string& id, peer_record& rec, steady_clock::time_point now, effects& fx);
   // Binds `rec` to `self`, rotates its token and appends the start reply.
   void attach_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& self,
                      bool resumed, effects& fx);
@@ -96,6 +107,8 @@ private:
   hub_sources sources_;
   metrics::signaling_metrics& metrics_;
   std::set<std::pair<steady_clock::time_point, std::string>> detached_;  // expiry order
+  std::size_t pending_total_ = 0;  // bytes queued for all detached peers
+  address_limits addresses_;
 };
 
 }  // namespace switchboard::core

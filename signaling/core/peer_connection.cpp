@@ -25,8 +25,12 @@ std::string rate_limit_message(const connection_limits& l) {
 }  // namespace
 
 peer_connection::peer_connection(hub& h, connection_limits limits, metrics::signaling_metrics& metrics,
-                                 steady_clock::time_point now)
-    : hub_(h), limits_(limits), metrics_(metrics), bucket_(limits.rate_per_second, limits.burst, now) {}
+                                 steady_clock::time_point now, std::string address)
+    : hub_(h),
+      limits_(limits),
+      metrics_(metrics),
+      bucket_(limits.rate_per_second, limits.burst, now),
+      address_(std::move(address)) {}
 
 effects peer_connection::error(error_code c, std::string_view message, std::string_view ref) {
   metrics_.error_sent(c).Increment();
@@ -37,23 +41,9 @@ effects peer_connection::error(error_code c, std::string_view message, std::stri
 
 effects peer_connection::on_message(const std::shared_ptr<participant>& self, std::string_view payload,
                                     bool binary, steady_clock::time_point now) {
-  metrics_.messages_in.Increment();
-  metrics_.bytes_in.Increment(static_cast<double>(payload.size()));
-  // Checked before anything else so a flood costs no parsing and no replies:
-  // one error says the client is limited, the rest are dropped silently.
-  if (!bucket_.try_take(now)) {
-    if (limited_notified_) return {};
-    limited_notified_ = true;
-    return error(error_code::rate_limited, rate_limit_message(limits_), "");
-  }
-  limited_notified_ = false;
+  if (effects fx; !admit(payload.size(), now, fx)) return fx;
   if (binary) return error(error_code::bad_request, "binary frames are not supported; send JSON text frames", "");
-  if (payload.size() > limits_.max_message_bytes) {
-    return error(error_code::too_large,
-                 "message is " + std::to_string(payload.size()) + " bytes; the limit is " +
-                     std::to_string(limits_.max_message_bytes),
-                 "");
-  }
+  if (payload.size() > limits_.max_message_bytes) return too_large(payload.size());
   // Most messages are relayed ones in a plain shape: no JSON tree for those.
   if (started()) {
     if (const auto scanned = protocol::scan_relayed(payload)) return hub_.relay(id_, *scanned, now);
@@ -70,12 +60,40 @@ effects peer_connection::on_message(const std::shared_ptr<participant>& self, st
   return dispatch(self, std::get<protocol::request>(std::move(parsed)), now);
 }
 
+bool peer_connection::admit(std::size_t bytes, steady_clock::time_point now, effects& fx) {
+  metrics_.messages_in.Increment();
+  metrics_.bytes_in.Increment(static_cast<double>(bytes));
+  // Checked before anything else so a flood costs no parsing and no replies:
+  // one error says the client is limited, the rest are dropped silently.
+  if (!bucket_.try_take(now)) {
+    if (!limited_notified_) {
+      limited_notified_ = true;
+      fx = error(error_code::rate_limited, rate_limit_message(limits_), "");
+    }
+    return false;
+  }
+  limited_notified_ = false;
+  return true;
+}
+
+effects peer_connection::too_large(std::uint64_t size) {
+  return error(error_code::too_large,
+               "message is " + std::to_string(size) + " bytes; the limit is " +
+                   std::to_string(limits_.max_message_bytes),
+               "");
+}
+
+effects peer_connection::on_oversize(std::uint64_t size, steady_clock::time_point now) {
+  if (effects fx; !admit(static_cast<std::size_t>(size), now, fx)) return fx;
+  return too_large(size);
+}
+
 effects peer_connection::dispatch(const std::shared_ptr<participant>& self, protocol::request&& req,
                                   steady_clock::time_point now) {
   const std::string_view ref = protocol::to_string(req.act);
   if (req.act == protocol::action::start) {
     if (started()) return error(error_code::bad_request, "already started: to resume, open a new connection", ref);
-    auto result = hub_.start(self, req.resume, now);
+    auto result = hub_.start(self, req.resume, now, address_);
     id_ = std::move(result.id);  // stays empty when the start failed
     return std::move(result.fx);
   }

@@ -24,6 +24,7 @@ struct peer_record {
   const participant* conn_key = nullptr;
   bool attached = false;
   std::string resume_token;               // current token (rotated on every start/resume)
+  std::string address;                    // client IP it was started or last resumed from
   steady_clock::time_point detached_at{};
   // Kept for a detached peer, bounded. A vector: appended and taken whole, and
   // unlike a deque it allocates nothing until used (every peer has one).

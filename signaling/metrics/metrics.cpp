@@ -62,6 +62,49 @@ std::string_view to_string(resume_result r) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(peer_refusal r) noexcept {
+  switch (r) {
+    case peer_refusal::max_per_address: return "max_per_address";
+    case peer_refusal::id_rate: return "id_rate";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(policy_close r) noexcept {
+  switch (r) {
+    case policy_close::control_flood: return "control_flood";
+    case policy_close::slow_message: return "slow_message";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(http_error r) noexcept {
+  switch (r) {
+    case http_error::bad_request: return "bad_request";
+    case http_error::headers_too_large: return "headers_too_large";
+    case http_error::body_too_large: return "body_too_large";
+    case http_error::timeout: return "timeout";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(accept_error r) noexcept {
+  switch (r) {
+    case accept_error::emfile: return "emfile";
+    case accept_error::enfile: return "enfile";
+    case accept_error::other: return "other";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(reload_result r) noexcept {
+  switch (r) {
+    case reload_result::ok: return "ok";
+    case reload_result::failed: return "failed";
+  }
+  return "unknown";
+}
+
 signaling_metrics::signaling_metrics(prometheus::Registry& r)
     : connections(gauge(r, "switchboard_connections", "Open WebSocket connections.")),
       connections_accepted(counter(r, "switchboard_connections_accepted_total",
@@ -86,7 +129,15 @@ signaling_metrics::signaling_metrics(prometheus::Registry& r)
                         .Help("Time from reading a relayed message to writing it to its target.")
                         .Register(r)
                         .Add({}, latency_buckets())),
-      http_requests(counter(r, "switchboard_http_requests_total", "HTTP requests served.")) {
+      http_requests(counter(r, "switchboard_http_requests_total", "HTTP requests served.")),
+      peers_evicted(counter(r, "switchboard_peers_evicted_total",
+                            "Detached peers released early because peers.max_detached was reached.")),
+      log_suppressed(counter(r, "switchboard_log_messages_suppressed_total",
+                             "Repeated log lines left out by the log rate limit.")),
+      queued_bytes(gauge(r, "switchboard_peers_queued_bytes",
+                         "Bytes of messages kept for detached peers, all together.")),
+      client_addresses(gauge(r, "switchboard_client_addresses",
+                             "Client addresses tracked for the per-address peer limits.")) {
   auto& rejected = prometheus::BuildCounter()
                        .Name("switchboard_connections_rejected_total")
                        .Help("Connections refused, by reason.")
@@ -117,6 +168,25 @@ signaling_metrics::signaling_metrics(prometheus::Registry& r)
                       .Help("Resume attempts, by result.")
                       .Register(r);
   labelled<resume_result>(resumes, "result", resumes_, [](resume_result v) { return to_string(v); });
+  add_hardening_families(r);
+}
+
+void signaling_metrics::add_hardening_families(prometheus::Registry& r) {
+  const auto family = [&r](const char* name, const char* help) -> prometheus::Family<prometheus::Counter>& {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+  };
+  labelled<peer_refusal>(family("switchboard_peers_refused_total", "Starts refused a new peer ID, by reason."),
+                         "reason", refused_, [](peer_refusal v) { return to_string(v); });
+  labelled<policy_close>(family("switchboard_policy_closes_total",
+                                "Connections closed with 1008 for breaking a usage policy, by reason."),
+                         "reason", policy_, [](policy_close v) { return to_string(v); });
+  labelled<http_error>(family("switchboard_http_errors_total",
+                              "Malformed or timed-out HTTP requests on the public port, by reason."),
+                       "reason", http_errors_, [](http_error v) { return to_string(v); });
+  labelled<accept_error>(family("switchboard_accept_errors_total", "Failed accept() calls, by reason."), "reason",
+                         accept_errors_, [](accept_error v) { return to_string(v); });
+  labelled<reload_result>(family("switchboard_reloads_total", "SIGHUP reloads, by result."), "result", reloads_,
+                          [](reload_result v) { return to_string(v); });
 }
 
 void add_build_info(prometheus::Registry& registry, std::string_view version) {

@@ -23,16 +23,35 @@ enum class reject_reason { max_connections, max_per_ip, origin, draining, bad_up
 // Why a relayed message did not reach its target.
 enum class undeliverable_reason { peer_not_found, queue_full, expired, slow_consumer, connection_closed };
 enum class resume_result { ok, unknown_peer, bad_token, expired };
+// Why a start got no new peer ID (per-address limits).
+enum class peer_refusal { max_per_address, id_rate };
+// Why the server closed a connection that broke a usage policy (1008).
+enum class policy_close { control_flood, slow_message };
+// Malformed HTTP requests on the public port, answered before the close.
+enum class http_error { bad_request, headers_too_large, body_too_large, timeout };
+// accept() failures, by errno.
+enum class accept_error { emfile, enfile, other };
+enum class reload_result { ok, failed };
 
 inline constexpr std::size_t n_actions = 6;
 inline constexpr std::size_t n_errors = 9;
 inline constexpr std::size_t n_reject = 7;
 inline constexpr std::size_t n_undeliverable = 5;
 inline constexpr std::size_t n_resume = 4;
+inline constexpr std::size_t n_refusal = 2;
+inline constexpr std::size_t n_policy = 2;
+inline constexpr std::size_t n_http_error = 4;
+inline constexpr std::size_t n_accept_error = 3;
+inline constexpr std::size_t n_reload = 2;
 
 std::string_view to_string(reject_reason r) noexcept;
 std::string_view to_string(undeliverable_reason r) noexcept;
 std::string_view to_string(resume_result r) noexcept;
+std::string_view to_string(peer_refusal r) noexcept;
+std::string_view to_string(policy_close r) noexcept;
+std::string_view to_string(http_error r) noexcept;
+std::string_view to_string(accept_error r) noexcept;
+std::string_view to_string(reload_result r) noexcept;
 
 class signaling_metrics {
 public:
@@ -50,6 +69,10 @@ public:
   prometheus::Counter& peers_left;           // switchboard_peers_left_total
   prometheus::Histogram& relay_latency;      // switchboard_relay_latency_seconds
   prometheus::Counter& http_requests;        // switchboard_http_requests_total
+  prometheus::Counter& peers_evicted;        // switchboard_peers_evicted_total (peers.max_detached)
+  prometheus::Counter& log_suppressed;       // switchboard_log_messages_suppressed_total
+  prometheus::Gauge& queued_bytes;           // switchboard_peers_queued_bytes (all detached peers)
+  prometheus::Gauge& client_addresses;       // switchboard_client_addresses (per-address table)
 
   prometheus::Counter& rejected(reject_reason r) { return *rejected_[static_cast<std::size_t>(r)]; }
   // Only offer/answer/iceCandidate/hangup are exported.
@@ -59,14 +82,26 @@ public:
     return *undeliverable_[static_cast<std::size_t>(r)];
   }
   prometheus::Counter& resumes(resume_result r) { return *resumes_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& peers_refused(peer_refusal r) { return *refused_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& policy_closes(policy_close r) { return *policy_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& http_errors(http_error r) { return *http_errors_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& accept_errors(accept_error r) { return *accept_errors_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& reloads(reload_result r) { return *reloads_[static_cast<std::size_t>(r)]; }
 
 private:
+  void add_hardening_families(prometheus::Registry& r);
+
   prometheus::Counter not_relayed_;  // sink for start/iceServers: never exported
   std::array<prometheus::Counter*, n_reject> rejected_{};
   std::array<prometheus::Counter*, n_actions> relayed_{};
   std::array<prometheus::Counter*, n_errors> errors_{};
   std::array<prometheus::Counter*, n_undeliverable> undeliverable_{};
   std::array<prometheus::Counter*, n_resume> resumes_{};
+  std::array<prometheus::Counter*, n_refusal> refused_{};
+  std::array<prometheus::Counter*, n_policy> policy_{};
+  std::array<prometheus::Counter*, n_http_error> http_errors_{};
+  std::array<prometheus::Counter*, n_accept_error> accept_errors_{};
+  std::array<prometheus::Counter*, n_reload> reloads_{};
 };
 
 // switchboard_build_info{version=...} 1

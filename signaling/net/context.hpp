@@ -6,6 +6,7 @@
 #include "signaling/core/connection_limiter.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/participant.hpp"
+#include "signaling/log/log_throttle.hpp"
 #include "signaling/metrics/metrics.hpp"
 #include "signaling/net/http_router.hpp"
 
@@ -56,6 +57,18 @@ private:
   std::unordered_map<core::participant*, std::weak_ptr<core::participant>> sessions_;
 };
 
+// Log lines a client can cause over and over: each kind is rate-limited.
+enum class log_kind : std::size_t {
+  accept_failed,
+  origin_refused,
+  upgrade_refused,
+  policy_close,
+  slow_consumer,
+  too_large,
+  count,
+};
+std::string_view to_string(log_kind k) noexcept;
+
 struct shared_context {
   const config::config& cfg;
   core::hub& hub;
@@ -68,11 +81,25 @@ struct shared_context {
   std::atomic<bool> draining{false};
   std::atomic<int> rejecting{0};  // sessions open only to send a 503
   std::atomic<bool> stopped{false};  // the event loop has returned: deliver nothing more
-  std::unique_ptr<boost::asio::ssl::context> tls;  // null = plain HTTP
+  // Null = plain HTTP. Replaced by a SIGHUP reload: take it with current_tls().
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  mutable std::mutex tls_mutex{};
+  std::shared_ptr<boost::asio::ssl::context> current_tls() const {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
   // Readiness of the plain WebSocket sockets (fd_poller.hpp), made by the first
   // one; it outlives the io_context, as sessions use it until they are destroyed.
   std::shared_ptr<fd_poller> poller{};
   std::mutex poller_mutex{};
+  log::log_throttle log_limit{static_cast<std::size_t>(log_kind::count)};
+
+  // Whether a line of `kind` may be written now (at most 5 per 10 s per
+  // kind); when earlier ones were left out, `note` is "; suppressed N
+  // similar messages", for the end of the line.
+  bool log_allowed(log_kind kind, std::string& note);
+  // Lines for kinds whose burst ended with some left out (the sweep timer).
+  void log_suppressed_summary();
 };
 
 // TLS server context from PEM files; throws std::runtime_error naming the file.

@@ -55,6 +55,20 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::string_view bearer_token(std::string_view authorization) {
+  // RFC 9110 section 11.1: the scheme is case-insensitive; one or more spaces follow it.
+  constexpr std::string_view scheme = "bearer";
+  if (authorization.size() <= scheme.size()) return {};
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return {};
+  }
+  if (authorization[scheme.size()] != ' ') return {};
+  const auto token = authorization.find_first_not_of(' ', scheme.size());
+  if (token == std::string_view::npos) return {};
+  const auto end = authorization.find_last_not_of(" \t");
+  return authorization.substr(token, end + 1 - token);
+}
+
 bool origin_allowed(const std::vector<std::string>& allowed, std::string_view origin) {
   if (origin.empty() || allowed.empty()) return true;
   for (const auto& a : allowed) {
@@ -129,8 +143,7 @@ http_reply http_router::serve_static(std::string_view target, bool head) const {
 bool http_router::key_allowed(std::string_view query_key, std::string_view authorization) const {
   if (opts_.api_keys.empty()) return true;
   std::string_view presented = query_key;
-  constexpr std::string_view bearer = "Bearer ";
-  if (authorization.starts_with(bearer)) presented = authorization.substr(bearer.size());
+  if (const auto token = bearer_token(authorization); !token.empty()) presented = token;
   if (presented.empty()) return false;
   bool ok = false;
   for (const auto& k : opts_.api_keys) ok |= equal_constant_time(k, presented);

@@ -40,6 +40,10 @@ struct http_router_options {
 // browser), an empty allow-list, "*" in it, or an exact (case-insensitive) match.
 bool origin_allowed(const std::vector<std::string>& allowed, std::string_view origin);
 
+// The token of an `Authorization: Bearer <token>` header, the scheme matched
+// case-insensitively (RFC 9110); empty for any other header.
+std::string_view bearer_token(std::string_view authorization);
+
 class http_router {
 public:
   http_router(http_router_options opts, const ice_server_source& ice);

@@ -2,6 +2,7 @@
 // WebSocket: reads requests with a fresh bounded parser under a deadline,
 // answers them through http_router, hands upgrades to the WebSocket session.
 
+#include "signaling/log/log_value.hpp"
 #include "signaling/net/sessions.hpp"
 #include "signaling/net/ws_handshake.hpp"
 
@@ -49,7 +50,9 @@ public:
 private:
   void on_handshake(beast::error_code ec) {
     if (ec) {
-      ctx_.metrics.rejected(metrics::reject_reason::tls).Increment();
+      ctx_.metrics.rejected(ec == beast::error::timeout ? metrics::reject_reason::handshake_timeout
+                                                        : metrics::reject_reason::tls)
+          .Increment();
       ctx_.log->debug("TLS handshake with {} failed: {}", slot_.ip(), ec.message());
       return;
     }
@@ -67,12 +70,7 @@ private:
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_shutdown();
-    if (ec) {
-      if (ec == beast::error::timeout) {
-        ctx_.metrics.rejected(metrics::reject_reason::handshake_timeout).Increment();
-      }
-      return;
-    }
+    if (ec) return on_read_error(ec);
     auto req = parser_->release();
     if (reject_) return refuse(req, 503, std::string(to_string(*reject_)), false);
     if (ws::is_upgrade_request(req.method_string(), req.version(), req[http::field::connection],
@@ -86,6 +84,34 @@ private:
     respond(req, reply, req.keep_alive() && !ctx_.draining);
   }
 
+  // A request that could not be read: answered with its status before the
+  // close, unless the client is gone or too slow to be worth an answer.
+  void on_read_error(beast::error_code ec) {
+    using metrics::http_error;
+    if (ec == beast::error::timeout) {
+      ctx_.metrics.rejected(metrics::reject_reason::handshake_timeout).Increment();
+      ctx_.metrics.http_errors(http_error::timeout).Increment();
+      return;
+    }
+    // Anything but the parser's own errors (a reset, a partial request) means the client is gone.
+    if (ec == http::error::partial_message || ec.category() != http::make_error_code(http::error::bad_method).category()) {
+      return;
+    }
+    const bool headers = ec == http::error::header_limit;
+    const bool body = ec == http::error::body_limit;
+    ctx_.metrics.http_errors(headers ? http_error::headers_too_large
+                             : body  ? http_error::body_too_large
+                                     : http_error::bad_request)
+        .Increment();
+    ctx_.log->debug("HTTP request from {} refused: {}", slot_.ip(), ec.message());
+    http_reply reply;
+    reply.status = headers ? 431 : body ? 413 : 400;
+    reply.body = headers ? "request header fields too large\n"
+                 : body  ? "request body too large\n"
+                         : "malformed request: " + ec.message() + "\n";
+    write_reply(reply, 11, false, false);
+  }
+
   void upgrade(const http_request_t& req) {
     const auto target = req.target();
     const auto path = target.substr(0, target.find('?'));
@@ -96,11 +122,13 @@ private:
       ctx_.metrics.rejected(metrics::reject_reason::draining).Increment();
       return refuse(req, 503, "draining", false);
     }
-    if (!origin_allowed(ctx_.cfg.server.allowed_origins, req[http::field::origin])) {
+    if (const auto why = origin_refusal(req); !why.empty()) {
       ctx_.metrics.rejected(metrics::reject_reason::origin).Increment();
-      ctx_.log->info("WebSocket from {} refused: origin '{}' not in server.allowed_origins", slot_.ip(),
-                     std::string(req[http::field::origin]));
-      return refuse(req, 403, "origin not allowed", false);
+      if (std::string note; ctx_.log_allowed(log_kind::origin_refused, note)) {
+        ctx_.log->info("WebSocket from {} refused: {} (Origin '{}'){}", slot_.ip(), why,
+                       log::log_value(req[http::field::origin]), note);
+      }
+      return refuse(req, 403, std::string(why), false);
     }
     const auto key = req[http::field::sec_websocket_key];
     if (const auto why = ws::check_upgrade(req[http::field::sec_websocket_version], key); !why.empty()) {
@@ -116,6 +144,20 @@ private:
                             std::move(slot_));
   }
 
+  // Why the upgrade's Origin is refused; empty when it is accepted.
+  std::string_view origin_refusal(const http_request_t& req) const {
+    const auto& server = ctx_.cfg.server;
+    if (req.count(http::field::origin) > 1) return "more than one Origin header";
+    const auto origin = req[http::field::origin];
+    if (origin.empty()) {
+      // Browsers always send an Origin: a request without one is another kind
+      // of client, which production accepts only when told to.
+      const bool strict = ctx_.cfg.prof == config::profile::production && !server.allow_missing_origin;
+      return strict ? "no Origin header (set server.allow_missing_origin for non-browser clients)" : "";
+    }
+    return origin_allowed(server.allowed_origins, origin) ? "" : "origin not in server.allowed_origins";
+  }
+
   void refuse(const http_request_t& req, unsigned status, std::string why, bool keep_alive,
               std::vector<std::pair<std::string, std::string>> headers = {}) {
     http_reply reply;
@@ -126,15 +168,20 @@ private:
   }
 
   void respond(const http_request_t& req, const http_reply& reply, bool keep_alive) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
-                                                                   req.version());
+    write_reply(reply, req.version(), req.method() == http::verb::head, keep_alive);
+  }
+
+  void write_reply(const http_reply& reply, unsigned version, bool head, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
     res->set(http::field::server, "switchboard");
     res->set(http::field::content_type, reply.content_type);
     for (const auto& [name, value] : reply.headers) res->set(name, value);
     res->body() = reply.body;
     res->prepare_payload();
-    if (req.method() == http::verb::head) res->body().clear();
+    if (head) res->body().clear();
     res->keep_alive(keep_alive);
+    // A client that does not read its answer cannot hold the connection.
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.server.handshake_timeout);
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
                         self->on_write(ec, res->keep_alive());
@@ -154,7 +201,22 @@ private:
     } else {
       beast::error_code ec;
       stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+      linger(0);
     }
+  }
+
+  // After our FIN, reads and discards what the client still sends (briefly,
+  // boundedly): closing with unread input would reset the connection and
+  // could destroy the answer before the client read it.
+  void linger(std::size_t discarded) {
+    constexpr std::size_t max_discard = 64 * 1024;
+    if (discarded > max_discard) return;
+    if (discarded == 0) beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));  // in all
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this(), discarded](
+                                                       beast::error_code ec, std::size_t n) {
+      if (!ec) self->linger(discarded + n);
+    });
   }
 
   Stream stream_;
@@ -170,8 +232,10 @@ private:
 void start_http_session(asio::ip::tcp::socket&& socket, shared_context& ctx, connection_slot slot,
                         std::optional<metrics::reject_reason> reject) {
   if (reject) ++ctx.rejecting;
-  if (ctx.tls) {
-    std::make_shared<http_session<tls_stream>>(ctx, std::move(slot), reject, std::move(socket), *ctx.tls)->run();
+  // The stream's SSL object keeps what it needs of the context: a reload may
+  // replace the context while this connection goes on.
+  if (const auto tls = ctx.current_tls()) {
+    std::make_shared<http_session<tls_stream>>(ctx, std::move(slot), reject, std::move(socket), *tls)->run();
   } else {
     std::make_shared<http_session<plain_stream>>(ctx, std::move(slot), reject, std::move(socket))->run();
   }

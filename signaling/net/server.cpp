@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <stdexcept>
 #include <thread>
@@ -47,13 +48,15 @@ milliseconds close_margin(milliseconds drain) { return std::min(milliseconds(200
 
 struct server::impl {
   explicit impl(server_deps d)
-      : ctx{d.cfg, d.hub, d.metrics, d.router, std::move(d.log), std::move(d.dependencies_ready),
+      : ctx{d.cfg, d.hub, d.metrics, d.router, d.log, std::move(d.dependencies_ready),
             core::connection_limiter(d.cfg.server.max_connections, d.cfg.server.max_connections_per_ip),
             {}, {}, {}, {}, nullptr},
         ioc(static_cast<int>(std::max<std::size_t>(1, d.cfg.server.threads))),
         acceptor(asio::make_strand(ioc)),
         control(asio::make_strand(ioc)),
         signals(control, SIGINT, SIGTERM),
+        hangup(control, SIGHUP),
+        reload_config(std::move(d.reload_config)),
         sweep_timer(control),
         drain_timer(control) {
     if (!ctx.cfg.server.tls.cert.empty()) ctx.tls = make_tls_context(ctx.cfg.server.tls);
@@ -86,15 +89,28 @@ struct server::impl {
 
   void on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-    if (ec) {
-      // e.g. EMFILE: back off briefly instead of spinning on the error.
-      ctx.log->warn("accept failed: {}", ec.message());
-      auto t = std::make_shared<asio::steady_timer>(ioc, milliseconds(50));
-      t->async_wait([this, t](boost::system::error_code) { do_accept(); });
-      return;
-    }
+    if (ec) return on_accept_error(ec);
+    accept_backoff = milliseconds(0);
     admit(std::move(socket));
     do_accept();
+  }
+
+  // Out of descriptors (EMFILE/ENFILE) or another accept() failure: counted,
+  // logged at a bounded rate, retried after a backoff that doubles up to 1 s
+  // instead of spinning on the error.
+  void on_accept_error(const boost::system::error_code& ec) {
+    const auto reason = ec == asio::error::no_descriptors ? metrics::accept_error::emfile
+                        : ec.value() == ENFILE           ? metrics::accept_error::enfile
+                                                         : metrics::accept_error::other;
+    ctx.metrics.accept_errors(reason).Increment();
+    accept_backoff = std::clamp(accept_backoff * 2, milliseconds(10), milliseconds(1000));
+    if (std::string note; ctx.log_allowed(log_kind::accept_failed, note)) {
+      ctx.log->warn("accept failed: {} (retrying in {} ms){}", ec.message(), accept_backoff.count(), note);
+    }
+    accept_timer.expires_after(accept_backoff);
+    accept_timer.async_wait([this](boost::system::error_code e) {
+      if (!e) do_accept();
+    });
   }
 
   void admit(tcp::socket socket) {
@@ -125,8 +141,48 @@ struct server::impl {
       if (ec) return;
       auto fx = ctx.hub.expire(core::steady_clock::now());
       for (auto& d : fx.deliveries) d.to->deliver(std::move(d.msg));
+      ctx.log_suppressed_summary();
       schedule_sweep();
     });
+  }
+
+  // SIGHUP: what can change without dropping anyone. Never exits.
+  void on_hangup(boost::system::error_code ec, int) {
+    if (ec) return;
+    hangup.async_wait([this](boost::system::error_code e, int s) { on_hangup(e, s); });
+    std::string error;
+    std::optional<config::config> fresh;
+    if (reload_config) fresh = reload_config(error);
+    std::vector<std::string> done;
+    bool ok = reload_config == nullptr || fresh.has_value();
+    if (!ok) done.push_back("configuration not reloaded (" + error + "): keeping the running settings");
+    if (fresh) {
+      ctx.log->set_level(spdlog::level::from_str(fresh->log.level));
+      done.push_back("log level " + fresh->log.level);
+    }
+    if (ctx.current_tls()) ok &= reload_tls(fresh ? fresh->server.tls : ctx.cfg.server.tls, done);
+    ctx.metrics.reloads(ok ? metrics::reload_result::ok : metrics::reload_result::failed).Increment();
+    std::string line;
+    for (const auto& d : done) line += (line.empty() ? "" : "; ") + d;
+    if (ok) {
+      ctx.log->info("SIGHUP: {}", line.empty() ? std::string("nothing to reload") : line);
+    } else {
+      ctx.log->warn("SIGHUP: {}", line);
+    }
+  }
+
+  // New handshakes use the new certificate; established connections keep theirs.
+  bool reload_tls(const config::tls_config& files, std::vector<std::string>& done) {
+    try {
+      std::shared_ptr<asio::ssl::context> fresh = make_tls_context(files);
+      std::lock_guard lock(ctx.tls_mutex);
+      ctx.tls = std::move(fresh);
+      done.push_back("TLS certificate reloaded from " + files.cert);
+      return true;
+    } catch (const std::exception& e) {
+      done.push_back(std::string("TLS certificate kept: ") + e.what());
+      return false;
+    }
   }
 
   void on_signal(boost::system::error_code ec, int sig) {
@@ -178,6 +234,7 @@ struct server::impl {
     do_accept();
     schedule_sweep();
     signals.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
+    hangup.async_wait([this](boost::system::error_code e, int s) { on_hangup(e, s); });
     std::vector<std::jthread> threads;
     for (std::size_t i = 1; i < std::max<std::size_t>(1, ctx.cfg.server.threads); ++i) {
       threads.emplace_back([this] { ioc.run(); });
@@ -195,6 +252,10 @@ struct server::impl {
   tcp::acceptor acceptor;
   asio::strand<asio::io_context::executor_type> control;  // signals, sweep and drain
   asio::signal_set signals;
+  asio::signal_set hangup;
+  std::function<std::optional<config::config>(std::string&)> reload_config;
+  asio::steady_timer accept_timer{acceptor.get_executor()};
+  milliseconds accept_backoff{0};
   asio::steady_timer sweep_timer;
   asio::steady_timer drain_timer;
   std::chrono::steady_clock::time_point close_at{};

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace spdlog {
@@ -24,6 +25,9 @@ struct server_deps {
   const http_router& router;
   std::shared_ptr<spdlog::logger> log;
   std::function<bool()> dependencies_ready = [] { return true; };  // e.g. managed TURN
+  // SIGHUP: the configuration as it is now on disk, or nullopt with `error`
+  // set. Unset: SIGHUP reloads the TLS files named by the running config.
+  std::function<std::optional<config::config>(std::string& error)> reload_config = nullptr;
 };
 
 class server {
@@ -37,6 +41,7 @@ public:
   // "http://127.0.0.1:8080" (https with TLS), with the port actually bound.
   std::string url() const;
   // Serves until SIGTERM/SIGINT, drains, returns the process exit code.
+  // SIGHUP reloads the TLS certificate and key and the log level, and never exits.
   int run();
 
 private:

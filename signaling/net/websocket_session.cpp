@@ -17,6 +17,9 @@ namespace asio = boost::asio;
 
 // Full reads (of the per-thread buffer) one socket gets before others.
 constexpr int max_reads_per_turn = 4;
+// Bytes of queued messages one TLS write takes: the stream copies them into
+// one buffer, which a connection should not hold twice its queue for.
+constexpr std::size_t tls_write_bytes = 64 * 1024;
 
 // The io_context's poller, made by the first plain session.
 std::shared_ptr<fd_poller> plain_poller(shared_context& ctx, const strand_t& strand, error_code& ec) {
@@ -147,7 +150,7 @@ private:
       lock.unlock();
       return on_flushed();
     }
-    gather_locked(pieces);
+    gather_locked(pieces, tls_write_bytes);
     writing_ = true;
     io_.async_write(pieces, [self = shared_from_this(), this](const error_code& ec, std::size_t n) {
       {

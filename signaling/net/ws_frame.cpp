@@ -75,10 +75,43 @@ frame_parser::parse frame_parser::read_header(std::span<const char> bytes, heade
   if (h.op == opcode::continuation && !open) {
     return fail(close_status::protocol_error, "continuation frame without a message"), parse::failed;
   }
-  if (h.payload > max_message_ - message_.size()) {
+  const std::uint64_t so_far = skipping_ ? skipped_ : message_.size();
+  if (h.payload > hard_limit_ - so_far) {
     return fail(close_status::too_big, "message over the size limit"), parse::failed;
   }
+  h.discard = skipping_ || h.payload > max_message_ - message_.size();
   return parse::ok;
+}
+
+void frame_parser::begin_discard(const header& h) {
+  if (!skipping_) {  // the message's buffered fragments are dropped with it
+    skipping_ = true;
+    skipped_ = message_.size();
+    drop(message_);
+  }
+  if (h.op != opcode::continuation) message_op_ = h.op;
+  skipped_ += h.payload;
+  skip_ = h.payload;
+  skip_fin_ = h.fin;
+  in_discard_ = true;
+}
+
+event frame_parser::discard(std::span<char>& in, bool& done) {
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(skip_, in.size()));
+  in = in.subspan(n);
+  skip_ -= n;
+  done = true;
+  if (skip_ > 0) return {};
+  in_discard_ = false;
+  if (!skip_fin_) {
+    done = false;  // the message goes on in the next frame
+    return {};
+  }
+  event e{kind::oversize, {}, 0, skipped_};
+  skipping_ = false;
+  skipped_ = 0;
+  message_op_ = opcode::continuation;
+  return e;
 }
 
 event frame_parser::next(std::span<char>& in) {
@@ -86,7 +119,7 @@ event frame_parser::next(std::span<char>& in) {
   release();
   for (;;) {
     bool done = false;
-    event e = partial_.empty() ? from_input(in, done) : from_partial(in, done);
+    event e = in_discard_ ? discard(in, done) : partial_.empty() ? from_input(in, done) : from_partial(in, done);
     if (done) return e;
   }
 }
@@ -96,6 +129,12 @@ event frame_parser::from_input(std::span<char>& in, bool& done) {
   header h;
   const auto st = read_header(in, h);
   if (st == parse::failed) return failure_;
+  if (st == parse::ok && h.discard) {
+    in = in.subspan(h.size);
+    begin_discard(h);
+    done = false;
+    return {};
+  }
   if (st == parse::incomplete || in.size() - h.size < h.payload) {
     partial_.assign(in.data(), in.size());
     in = {};
@@ -124,9 +163,14 @@ event frame_parser::from_partial(std::span<char>& in, bool& done) {
   }
   header h;
   if (read_header(partial_, h) == parse::failed) return failure_;
-  const std::size_t total = h.size + h.payload;
-  partial_.reserve(total);
-  if (!top_up(total)) return {};
+  if (h.discard) {  // partial_ holds just the header
+    drop(partial_);
+    begin_discard(h);
+    done = false;
+    return {};
+  }
+  // No reserve() for the announced size: memory follows the bytes that arrive.
+  if (!top_up(h.size + h.payload)) return {};
   auto e = on_frame(h, std::span<char>(partial_).subspan(h.size), done);
   if (done) {
     release_partial_ = true;  // the event's payload may point into partial_
@@ -147,6 +191,7 @@ event frame_parser::on_frame(const header& h, std::span<char> payload, bool& don
       if (p.size() == 1) return fail(close_status::protocol_error, "close frame with a 1-byte payload");
       const auto code = static_cast<std::uint16_t>(big_endian(payload, 0, 2));
       if (!valid_close_code(code)) return fail(close_status::protocol_error, "invalid close code");
+      if (!valid_utf8(p.substr(2))) return fail(close_status::invalid_payload, "close reason is not valid UTF-8");
       return {kind::close, p.substr(2), code};
     }
     default: return on_data(h, p, done);
@@ -208,6 +253,40 @@ std::string encode_close(std::uint16_t code, std::string_view reason) {
   payload.push_back(static_cast<char>(code & 0xFF));
   payload.append(reason.substr(0, max_control_payload - 2));
   return encode_frame(opcode::close, payload);
+}
+
+bool valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<std::uint8_t>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint8_t lo = 0x80, hi = 0xBF;  // range of the second byte
+    if (b >= 0xC2 && b <= 0xDF) {
+      len = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      if (b == 0xE0) lo = 0xA0;  // no overlong forms
+      if (b == 0xED) hi = 0x9F;  // no surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;  // nothing over U+10FFFF
+    } else {
+      return false;
+    }
+    if (s.size() - i < len) return false;
+    const auto b1 = static_cast<std::uint8_t>(s[i + 1]);
+    if (b1 < lo || b1 > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      if ((static_cast<std::uint8_t>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
 }
 
 bool valid_close_code(std::uint16_t code) noexcept {

@@ -9,7 +9,7 @@ void outbox::drop_queued() {
 }
 
 void outbox::gather(std::vector<std::span<const char>>& out, std::vector<frame_header>& headers,
-                    std::size_t max_buffers) {
+                    std::size_t max_buffers, std::size_t max_bytes) {
   out.clear();
   headers.clear();
   // Spans point into `headers`: it must not reallocate while it is filled.
@@ -26,7 +26,19 @@ void outbox::gather(std::vector<std::span<const char>>& out, std::vector<frame_h
   if (front_sent_ > 0) add(i++, front_sent_);
   if (control_sent_ < control_.size()) out.emplace_back(std::string_view(control_).substr(control_sent_));
   control_gathered_ = control_.size();
-  for (; i < queue_.size() && headers.size() < headers.capacity() && out.size() + 2 <= max_buffers; ++i) add(i, 0);
+  const auto bytes = [&] {
+    std::size_t n = 0;
+    for (const auto& piece : out) n += piece.size();
+    return n;
+  };
+  std::size_t total = bytes();
+  for (; i < queue_.size() && headers.size() < headers.capacity() && out.size() + 2 <= max_buffers &&
+         (total < max_bytes || out.empty());
+       ++i) {
+    const std::size_t before = out.size();
+    add(i, 0);
+    for (std::size_t k = before; k < out.size(); ++k) total += out[k].size();
+  }
   gathered_ = i;
 }
 

@@ -37,8 +37,9 @@ public:
   // Fills `out` (at most max_buffers entries, at least 2) with the bytes still
   // to write, in order. Frame headers are built into `headers`, which must stay
   // untouched until consume(). What is pushed meanwhile goes after all of it.
+  // Messages stop being added once `max_bytes` are gathered (at least one is).
   void gather(std::vector<std::span<const char>>& out, std::vector<frame_header>& headers,
-              std::size_t max_buffers);
+              std::size_t max_buffers, std::size_t max_bytes = static_cast<std::size_t>(-1));
 
   // `n` bytes of the last gather were written: frees what is done and calls
   // sent(message) for each message now written whole, in order.

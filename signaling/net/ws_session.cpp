@@ -35,8 +35,8 @@ ws_session::ws_session(shared_context& ctx, connection_slot slot, strand_t stran
       conn_(ctx.hub,
             core::connection_limits{ctx.cfg.server.max_message_bytes, ctx.cfg.server.rate_limit.messages_per_second,
                                     ctx.cfg.server.rate_limit.burst},
-            ctx.metrics, steady_clock::now()),
-      parser_(hard_read_limit(ctx.cfg)),
+            ctx.metrics, steady_clock::now(), slot_.ip()),
+      parser_(ctx.cfg.server.max_message_bytes, hard_read_limit(ctx.cfg)),
       timer_(strand_) {}
 
 ws_session::~ws_session() {
@@ -95,22 +95,58 @@ bool ws_session::on_bytes(std::span<char> data) {
   const auto now = steady_clock::now();
   last_rx_ = now;
   ping_sent_ = false;
-  if (parser_failed_) return true;  // closing after a protocol error: discard until the client goes
+  // Closing after a protocol error or a policy breach: read nothing more (the
+  // close deadline ends the connection if the client does not).
+  if (parser_failed_) return false;
   const std::shared_ptr<core::participant> self = shared_from_this();
   for (;;) {
     const event e = parser_.next(data);
     switch (e.what) {
-      case event::kind::need_more: return true;
+      case event::kind::need_more: return note_partial(now), true;
       case event::kind::text:
       case event::kind::binary:
+        partial_since_.reset();
         if (!closer_.closing()) perform(conn_.on_message(self, e.payload, e.what == event::kind::binary, now));
         break;
-      case event::kind::ping: push_control(ws::encode_frame(ws::opcode::pong, e.payload)); break;
-      case event::kind::pong: break;
+      case event::kind::oversize:
+        partial_since_.reset();
+        if (!closer_.closing()) perform(conn_.on_oversize(e.size, now));
+        break;
+      case event::kind::ping:
+      case event::kind::pong:
+        if (!conn_.on_control(now)) return policy_close(metrics::policy_close::control_flood), false;
+        if (e.what == event::kind::ping) queue_pong(e.payload);
+        break;
       case event::kind::close: apply(closer_.peer_close(e.code, ctx_.cfg.peers.leave_on_close)); return false;
-      case event::kind::error: on_protocol_error(e); return true;
+      case event::kind::error: on_protocol_error(e); return false;
     }
   }
+}
+
+// A message that began and has not ended: noted, so the keep-alive timer can
+// close a client that trickles one forever (slowloris on frames).
+void ws_session::note_partial(steady_clock::time_point now) {
+  if (!parser_.in_message()) {
+    partial_since_.reset();
+  } else if (!partial_since_) {
+    partial_since_ = now;
+  }
+}
+
+// At most one pong waits: a newer ping replaces an unsent pong (RFC 6455 5.5.3).
+void ws_session::queue_pong(std::string_view payload) {
+  std::lock_guard lock(mutex_);
+  pong_ = ws::encode_frame(ws::opcode::pong, payload);
+}
+
+// The client broke a usage rule: close with 1008 and read nothing more.
+void ws_session::policy_close(metrics::policy_close why) {
+  ctx_.metrics.policy_closes(why).Increment();
+  if (std::string note; ctx_.log_allowed(log_kind::policy_close, note)) {
+    ctx_.log->info("peer {} closed with 1008: {}{}", conn_.id(), metrics::to_string(why), note);
+  }
+  parser_failed_ = true;
+  apply(closer_.protocol_error(ws::close_status::policy_violation));
 }
 
 void ws_session::perform(core::effects&& fx) {
@@ -156,13 +192,19 @@ bool ws_session::queue_locked(core::outbound_ptr msg) {
   ctx_.metrics.slow_consumers.Increment();
   ctx_.metrics.undeliverable(metrics::undeliverable_reason::slow_consumer)
       .Increment(static_cast<double>(outbox_.queued_messages() + 1));
-  ctx_.log->warn("peer {} is a slow consumer ({} messages, {} bytes queued): closing with 4001", conn_.id(),
-                 outbox_.queued_messages(), outbox_.queued_bytes());
+  if (std::string note; ctx_.log_allowed(log_kind::slow_consumer, note)) {
+    ctx_.log->warn("peer {} is a slow consumer ({} messages, {} bytes queued): closing with 4001{}", conn_.id(),
+                   outbox_.queued_messages(), outbox_.queued_bytes(), note);
+  }
   close(core::close_code::slow_consumer);
   return false;
 }
 
 bool ws_session::has_output_locked() {
+  if (!pong_.empty()) {
+    if (!closer_.frame_queued()) outbox_.push_control(pong_);
+    std::string().swap(pong_);
+  }
   if (!outbox_.empty()) return true;
   const auto code = closer_.frame_due(true);
   if (!code) return false;
@@ -171,11 +213,11 @@ bool ws_session::has_output_locked() {
   return true;
 }
 
-void ws_session::gather_locked(byte_spans& pieces) {
+void ws_session::gather_locked(byte_spans& pieces, std::size_t max_bytes) {
   // Headers only need to last until the write has taken the bytes, which
   // both transports do before this thread gathers again.
   thread_local std::vector<ws::frame_header> headers;
-  outbox_.gather(pieces, headers, max_write_pieces);
+  outbox_.gather(pieces, headers, max_write_pieces, max_bytes);
 }
 
 // `n` bytes of the last gather went out: count them and release what is done.
@@ -230,7 +272,9 @@ void ws_session::start_close(std::uint16_t code) {
 void ws_session::on_protocol_error(const event& e) {
   if (e.code == ws::close_status::too_big) {
     ctx_.metrics.error_sent(protocol::error_code::too_large).Increment();
-    ctx_.log->info("peer {} sent a message over the hard limit: closed with 1009", conn_.id());
+    if (std::string note; ctx_.log_allowed(log_kind::too_large, note)) {
+      ctx_.log->info("peer {} sent a message over the hard limit: closed with 1009{}", conn_.id(), note);
+    }
   } else {
     ctx_.log->debug("peer {} broke the WebSocket protocol ({}): closed with 1002", conn_.id(), e.payload);
   }
@@ -277,6 +321,10 @@ void ws_session::on_timer() {
     ctx_.log->debug("peer {}: close handshake timed out", conn_.id());
     finish(false);
     return close_socket();
+  }
+  if (partial_since_ && steady_clock::now() - *partial_since_ >= idle_timeout()) {
+    policy_close(metrics::policy_close::slow_message);
+    return flush();
   }
   const auto silent = steady_clock::now() - last_rx_;
   if (silent >= idle_timeout()) {

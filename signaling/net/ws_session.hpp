@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,7 +47,8 @@ protected:
 
   // Writing, for the transports' flush(): under mutex_.
   bool has_output_locked();  // also queues our close frame once it is due
-  void gather_locked(byte_spans& pieces);
+  // At most `max_bytes` of messages (TLS copies what it gathers: keep that copy small).
+  void gather_locked(byte_spans& pieces, std::size_t max_bytes = static_cast<std::size_t>(-1));
   void sent_locked(std::size_t n);
   // Everything is written (close frame included, if any): what closing needs next.
   void on_flushed();
@@ -66,6 +68,7 @@ protected:
   bool accepting_ = true;      // deliver() queues; false once closing (but draining) or finished
   bool flush_posted_ = false;  // a flush is posted to the strand
   bool writing_ = false;       // a write or a wait for writability is in progress
+  std::string pong_;           // the one pong waiting to be queued (a newer ping replaces it)
   // Strand only:
   strand_t strand_;
   ws::close_state closer_;
@@ -73,6 +76,9 @@ protected:
 
 private:
   void perform(core::effects&& fx);
+  void note_partial(core::steady_clock::time_point now);
+  void queue_pong(std::string_view payload);
+  void policy_close(metrics::policy_close why);
   void enqueue_local(core::outbound_ptr msg);
   void push_control(const std::string& frame);
   bool queue_locked(core::outbound_ptr msg);
@@ -93,6 +99,7 @@ private:
   session_timer timer_;  // keep-alive pings and dead-peer detection, then the close deadline
   std::chrono::steady_clock::time_point last_rx_{};
   bool ping_sent_ = false;      // a keep-alive ping is out, nothing received since
+  std::optional<std::chrono::steady_clock::time_point> partial_since_;  // a message began then and has not ended
   bool closing_timer_ = false;  // timer_ holds the close deadline
   bool parser_failed_ = false;  // protocol error: input is discarded
   bool finished_ = false;       // the core has been told the connection ended

@@ -3,6 +3,8 @@
 // text are never copied into it.
 #include "signaling/protocol/message.hpp"
 
+#include "signaling/protocol/raw_json.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -85,7 +87,7 @@ payload_rule payload_rule_for(action a) {
   }
 }
 
-parse_result parse_relayed(action a, json::object& msg) {
+parse_result parse_relayed(action a, json::object& msg, std::string_view text) {
   const std::string_view ref = to_string(a);
   json::value* data = msg.if_contains("data");
   if (data == nullptr || !data->is_object()) return fail(error_code::bad_request, "data must be an object", ref);
@@ -103,7 +105,11 @@ parse_result parse_relayed(action a, json::object& msg) {
   // Built in place: moving d into a default-constructed object would copy it
   // whenever d lives in another memory resource (an arena given to parse()).
   std::string remote_id(d.at("remoteId").as_string());
-  return request{.act = a, .remote_id = std::move(remote_id), .resume = std::nullopt, .data = std::move(d)};
+  return request{.act = a,
+                 .remote_id = std::move(remote_id),
+                 .resume = std::nullopt,
+                 .data = std::move(d),
+                 .data_text = std::string(raw::find_member(text, "data"))};
 }
 
 }  // namespace
@@ -164,7 +170,7 @@ parse_result parse(std::string_view text, json::storage_ptr storage) {
       req.act = action::ice_servers;
       return req;
     }
-    default: return parse_relayed(*a, *msg);
+    default: return parse_relayed(*a, *msg, text);
   }
 }
 

@@ -49,6 +49,7 @@ struct request {
   std::string remote_id;                 // relayed actions: data.remoteId
   std::optional<resume_request> resume;  // start: data.resume, when present
   boost::json::object data;              // relayed actions: the whole data object
+  std::string data_text;                 // relayed actions: data as the client wrote it
 };
 
 struct parse_error {
@@ -85,7 +86,9 @@ std::string ice_servers_reply(const std::vector<ice_server>& servers, std::chron
 
 // The message delivered to the target of a relayed request, with "from" stamped by
 // the server. offer: data.remoteId is set to the sender (tutorial compatibility);
-// answer, iceCandidate, hangup: data.remoteId is removed.
+// answer, iceCandidate, hangup: data.remoteId is removed. Every other member of
+// data is copied as the client wrote it (from data_text, when set), so numbers
+// and strings reach the target byte for byte.
 std::string forward(const request& r, std::string_view from_id);
 // The same, consuming r.data instead of copying it.
 std::string forward(request&& r, std::string_view from_id);

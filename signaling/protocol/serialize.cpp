@@ -1,10 +1,16 @@
 // Serialisation of outbound protocol v1 messages.
 #include "signaling/protocol/message.hpp"
 
+#include "signaling/protocol/raw_json.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 namespace switchboard::protocol {
 namespace json = boost::json;
@@ -61,11 +67,74 @@ void append_json(std::string& out, json::serializer& sr, const T& t) {
   }
 }
 
+namespace {
+
+// data's members after the server's edits, in the order a parse tree would
+// hold them (so the relay fast path, which makes the same edits, agrees byte
+// for byte): a duplicate key keeps its first place and its last value;
+// remoteId becomes the sender (offer) or is erased, the last member moving
+// into its slot; "from" is replaced in place or appended.
+std::vector<raw::member> edited_members(const request& r, const std::vector<raw::member>& written,
+                                        std::string_view from) {
+  std::vector<raw::member> out;
+  std::vector<std::string> keys;
+  for (const auto& m : written) {
+    auto key = raw::key_of(m.key);
+    const auto same = std::find(keys.begin(), keys.end(), key);
+    if (same != keys.end()) {
+      out[static_cast<std::size_t>(same - keys.begin())].value = m.value;
+      continue;
+    }
+    keys.push_back(std::move(key));
+    out.push_back(m);
+  }
+  const auto index_of = [&](std::string_view k) {
+    return static_cast<std::size_t>(std::find(keys.begin(), keys.end(), k) - keys.begin());
+  };
+  if (const std::size_t remote = index_of("remoteId"); remote < out.size()) {
+    if (r.act == action::offer) {
+      out[remote].value = from;
+    } else {
+      out[remote] = out.back();
+      keys[remote] = keys.back();
+      out.pop_back();
+      keys.pop_back();
+    }
+  }
+  if (const std::size_t own = index_of("from"); own < out.size()) {
+    out[own].value = from;
+  } else {
+    out.push_back({"\"from\"", from});
+  }
+  return out;
+}
+
+}  // namespace
+
 // "from" is written both at the top level and inside data, so whichever one a
 // client reads is the server's word and never a value the sender chose.
-// The text is that of serialising {"action":A,"from":F,"data":D}, written
-// piece by piece: no outer object is built for every relayed message.
+// The text is that of {"action":A,"from":F,"data":D}, written piece by piece:
+// no outer object is built for every relayed message.
 std::string forward(request&& r, std::string_view from_id) {
+  std::vector<raw::member> written;
+  if (!r.data_text.empty() && raw::object_members(r.data_text, written)) {
+    json::serializer sr;
+    std::string from;
+    append_json(from, sr, json::string_view(from_id));
+    std::string out;
+    out.reserve(r.data_text.size() + 64 + 2 * from.size());
+    out.append(R"({"action":")").append(to_string(r.act)).append(R"(","from":)").append(from).append(R"(,"data":{)");
+    bool first = true;
+    for (const auto& m : edited_members(r, written, from)) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.append(m.key).push_back(':');
+      out.append(m.value);
+    }
+    out.append("}}");
+    return out;
+  }
+  // A request built without its text (tests): from the parse tree.
   json::object& data = r.data;
   if (r.act == action::offer) {
     data["remoteId"] = from_id;  // the tutorial client answers to data.remoteId

@@ -86,6 +86,8 @@ inline hub_config test_hub_config() {
   cfg.resume_grace = 30s;
   cfg.max_queued_messages = 4;
   cfg.max_queued_bytes = 64 * 1024;
+  // Every test peer comes from one address: per-address limits off unless a test sets them.
+  cfg.addresses = {1000000, 1e9, 1e9};
   return cfg;
 }
 

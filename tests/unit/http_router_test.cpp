@@ -138,6 +138,10 @@ TEST_F(http_router_test, turn_credentials_validation_and_api_keys) {
       {"/api/v1/turn-credentials?service=turn&username=u&key=k2", "", 200},
       {"/api/v1/turn-credentials?service=turn&username=u", "Bearer k1", 200},
       {"/api/v1/turn-credentials?service=turn&username=u", "Bearer k", 401},
+      {"/api/v1/turn-credentials?service=turn&username=u", "bearer k1", 200},
+      {"/api/v1/turn-credentials?service=turn&username=u", "BEARER   k1 ", 200},
+      {"/api/v1/turn-credentials?service=turn&username=u", "Bearerk1", 401},
+      {"/api/v1/turn-credentials?service=turn&username=u", "Basic k1", 401},
       {"/api/v1/turn-credentials?service=stun&username=u&key=k1", "", 400},
       {"/api/v1/turn-credentials?service=turn&key=k1", "", 400},
       {"/api/v1/turn-credentials?service=turn&username=a%3Ab&key=k1", "", 400},
@@ -179,6 +183,18 @@ TEST(ice_server_source, groups_stun_and_turn_with_a_minted_credential) {
   EXPECT_EQ(servers[1].urls.size(), 2u);
   EXPECT_EQ(servers[1].username, "1700000300:PEER");
   EXPECT_EQ(servers[1].credential, turn::hmac_sha1_base64("key", "1700000300:PEER"));
+}
+
+struct bearer_case {
+  const char* header;
+  const char* token;
+};
+
+TEST(bearer_token, scheme_is_case_insensitive_rfc9110) {
+  const bearer_case cases[] = {{"Bearer abc", "abc"}, {"bearer abc", "abc"},  {"BeArEr  abc ", "abc"},
+                               {"Bearer", ""},        {"Bearerabc", ""},      {"Basic abc", ""},
+                               {"", ""},              {"Bearer   ", ""},      {"bearer a.b-c_d", "a.b-c_d"}};
+  for (const auto& c : cases) EXPECT_EQ(net::bearer_token(c.header), c.token) << c.header;
 }
 
 }  // namespace

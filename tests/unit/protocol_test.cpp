@@ -320,3 +320,42 @@ TEST(Forward, SenderCannotSpoofFrom) {
 }
 
 }  // namespace
+
+// Forwarded data keeps every client member as written: numbers (which a
+// parse tree would rewrite), string escapes and white space inside values.
+namespace {
+
+struct fidelity_case {
+  const char* name;
+  std::string text;
+  std::string expected;  // forward(parse(text), "S")
+};
+
+class ForwardFidelity : public ::testing::TestWithParam<fidelity_case> {};
+
+TEST_P(ForwardFidelity, KeepsMembersByteForByte) {
+  const auto& c = GetParam();
+  EXPECT_EQ(p::forward(as_request(p::parse(c.text)), "S"), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ForwardFidelity,
+    ::testing::Values(
+        fidelity_case{"big_integer_and_decimals",
+                      R"({"action":"answer","data":{"remoteId":"T","answer":"a","n":123456789012345678901234567890,"f":1.50,"e":1E2,"z":-0.0}})",
+                      R"({"action":"answer","from":"S","data":{"z":-0.0,"answer":"a","n":123456789012345678901234567890,"f":1.50,"e":1E2,"from":"S"}})"},
+        fidelity_case{"white_space_and_escapes",
+                      "{ \"action\" : \"offer\" ,\n \"data\" : { \"remoteId\" : \"T\" , \"offer\" : { \"sdp\" : \"v=0\\r\\n\" } , \"u\" : \"\\u00e9\" } }",
+                      R"({"action":"offer","from":"S","data":{"remoteId":"S","offer":{ "sdp" : "v=0\r\n" },"u":"\u00e9","from":"S"}})"},
+        fidelity_case{"duplicate_keys_keep_first_place_last_value",
+                      R"({"action":"hangup","data":{"x":1,"remoteId":"T","x":[2,3],"y":0}})",
+                      R"({"action":"hangup","from":"S","data":{"x":[2,3],"y":0,"from":"S"}})"},
+        fidelity_case{"escaped_key_names_are_recognised",
+                      R"({"action":"answer","data":{"remote\u0049d":"T","answer":"a","fr\u006fm":"MALLORY"}})",
+                      R"({"action":"answer","from":"S","data":{"fr\u006fm":"S","answer":"a"}})"},
+        fidelity_case{"last_data_member_wins",
+                      R"({"action":"hangup","data":{"remoteId":"OLD","a":1},"data":{"remoteId":"T","b":2.0}})",
+                      R"({"action":"hangup","from":"S","data":{"b":2.0,"from":"S"}})"}),
+    case_name<fidelity_case>);
+
+}  // namespace

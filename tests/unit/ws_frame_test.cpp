@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -67,11 +68,12 @@ struct parser_case {
   std::string input;
   std::vector<expected> events;
   std::size_t limit = 1 << 20;
+  std::size_t hard_limit = 0;  // 0: the same as limit
 };
 
 // Feeds `input` in chunks of `chunk` bytes (0 = whole); stops at the first error.
 std::vector<expected> run(const parser_case& c, std::size_t chunk) {
-  frame_parser parser(c.limit);
+  frame_parser parser(c.limit, c.hard_limit);
   std::vector<expected> out;
   std::string buf = c.input;  // writable: unmasked in place
   std::size_t at = 0;
@@ -82,7 +84,10 @@ std::vector<expected> run(const parser_case& c, std::size_t chunk) {
     for (;;) {
       const event e = parser.next(in);
       if (e.what == kind::need_more) break;
-      out.push_back({e.what, e.what == kind::error ? std::string() : std::string(e.payload), e.code});
+      const auto payload = e.what == kind::error      ? std::string()
+                           : e.what == kind::oversize ? std::to_string(e.size)
+                                                      : std::string(e.payload);
+      out.push_back({e.what, payload, e.code});
       if (e.what == kind::error) return out;
     }
     EXPECT_TRUE(in.empty());
@@ -154,7 +159,24 @@ INSTANTIATE_TEST_SUITE_P(
         parser_case{"fragments_over_the_limit", text(std::string(600, 'x'), false) + cont(std::string(401, 'y')),
                     {{kind::error, "", 1009}}, 1000},
         parser_case{"frames_before_an_error_are_delivered", text("a") + control(9, "p") + cont("x"),
-                    {{kind::text, "a"}, {kind::ping, "p"}, {kind::error, "", 1002}}}),
+                    {{kind::text, "a"}, {kind::ping, "p"}, {kind::error, "", 1002}}},
+        parser_case{"oversize_message_is_discarded_then_parsing_goes_on", text(std::string(200, 'x')) + text("ok"),
+                    {{kind::oversize, "200"}, {kind::text, "ok"}}, 100, 1000},
+        parser_case{"oversize_fragmented_message_with_a_ping_inside",
+                    text(std::string(60, 'a'), false) + control(9, "p") + cont(std::string(60, 'b')) + text("ok"),
+                    {{kind::ping, "p"}, {kind::oversize, "120"}, {kind::text, "ok"}}, 100, 1000},
+        parser_case{"oversize_empty_final_fragment", text(std::string(150, 'a'), false) + cont("") + text("ok"),
+                    {{kind::oversize, "150"}, {kind::text, "ok"}}, 100, 1000},
+        parser_case{"over_the_hard_limit_fails", text(std::string(200, 'x')), {{kind::error, "", 1009}}, 100, 150},
+        parser_case{"fragments_over_the_hard_limit_fail",
+                    text(std::string(90, 'a'), false) + cont(std::string(90, 'b')),
+                    {{kind::error, "", 1009}}, 100, 150},
+        parser_case{"close_reason_utf8", control(8, close_payload(1000, "caf\xc3\xa9")),
+                    {{kind::close, "caf\xc3\xa9", 1000}}},
+        parser_case{"close_reason_invalid_utf8", control(8, close_payload(1000, "bad\xff")),
+                    {{kind::error, "", 1007}}},
+        parser_case{"close_reason_surrogate", control(8, close_payload(1001, "\xed\xa0\x80")),
+                    {{kind::error, "", 1007}}}),
     [](const ::testing::TestParamInfo<parser_case>& row) { return std::string(row.param.name); });
 
 TEST(FrameParser, StaysFailedAfterAnError) {
@@ -180,6 +202,55 @@ TEST(FrameParser, KeepsNoBufferOnceAPartialFrameIsDone) {
   EXPECT_EQ(parser.next(rest).what, kind::need_more);
   EXPECT_EQ(parser.buffered(), 0u);
 }
+
+TEST(FrameParser, DiscardingBuffersNothingWhateverTheAnnouncedSize) {
+  frame_parser parser(1000, 1 << 20);
+  std::string frame = text(std::string(500000, 'z'));
+  std::size_t most = 0;
+  event last;
+  for (std::size_t at = 0; at < frame.size(); at += 7) {
+    std::span<char> in(frame.data() + at, std::min<std::size_t>(7, frame.size() - at));
+    for (event e = parser.next(in); e.what != kind::need_more; e = parser.next(in)) last = e;
+    most = std::max(most, parser.buffered());
+    EXPECT_TRUE(parser.in_message() || at + 7 >= frame.size());
+  }
+  EXPECT_LE(most, 14u);  // a header at most
+  EXPECT_EQ(last.what, kind::oversize);
+  EXPECT_EQ(last.size, 500000u);
+  EXPECT_FALSE(parser.in_message());
+}
+
+TEST(FrameParser, DoesNotReserveTheAnnouncedSize) {
+  frame_parser parser(64 * 1024);
+  std::string frame = text(std::string(60000, 'z'));
+  std::span<char> head(frame.data(), 20);
+  EXPECT_EQ(parser.next(head).what, kind::need_more);
+  EXPECT_LE(parser.buffered(), 20u);
+  EXPECT_TRUE(parser.in_message());
+}
+
+struct utf8_case {
+  const char* name;
+  std::string bytes;
+  bool valid;
+};
+
+class Utf8 : public ::testing::TestWithParam<utf8_case> {};
+
+TEST_P(Utf8, MatchesRfc3629) { EXPECT_EQ(valid_utf8(GetParam().bytes), GetParam().valid); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, Utf8,
+    ::testing::Values(utf8_case{"ascii", "hello", true}, utf8_case{"empty", "", true},
+                      utf8_case{"two_bytes", "\xc3\xa9", true}, utf8_case{"three_bytes", "\xe2\x82\xac", true},
+                      utf8_case{"four_bytes_max", "\xf4\x8f\xbf\xbf", true},
+                      utf8_case{"over_max", "\xf4\x90\x80\x80", false},
+                      utf8_case{"overlong_two", "\xc0\xaf", false}, utf8_case{"overlong_three", "\xe0\x80\xaf", false},
+                      utf8_case{"overlong_four", "\xf0\x80\x80\xaf", false},
+                      utf8_case{"surrogate", "\xed\xa0\x80", false}, utf8_case{"lone_continuation", "\x80", false},
+                      utf8_case{"truncated", "\xe2\x82", false}, utf8_case{"bad_continuation", "\xe2\x28\xa1", false},
+                      utf8_case{"ff", "\xff", false}),
+    [](const ::testing::TestParamInfo<utf8_case>& row) { return std::string(row.param.name); });
 
 struct header_case {
   std::size_t size;

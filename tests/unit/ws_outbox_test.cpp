@@ -59,6 +59,30 @@ TEST_P(OutboxPartialWrites, ResumeWhereTheLastWriteStopped) {
 
 INSTANTIATE_TEST_SUITE_P(ChunkSizes, OutboxPartialWrites, ::testing::Values(1, 3, 7, 128, 4096, 1 << 20));
 
+// A byte bound on a gather (TLS copies what it gathers) still takes at least
+// one message, and the stream stays the same over several gathers.
+TEST(Outbox, GatherStopsAtTheByteBound) {
+  outbox box(100, 1 << 20);
+  std::string expected;
+  for (int i = 0; i < 10; ++i) {
+    const std::string text(1000, static_cast<char>('a' + i));
+    ASSERT_TRUE(box.push(core::make_reply(text)));
+    expected += encode_frame(opcode::text, text);
+  }
+  std::string written;
+  while (!box.empty()) {
+    std::vector<std::span<const char>> pieces;
+    std::vector<frame_header> headers;
+    box.gather(pieces, headers, 64, 2500);
+    const std::string all = flatten(pieces);
+    EXPECT_LE(all.size(), 3u * 1004u);  // stops once 2500 bytes are in: three frames at most
+    EXPECT_FALSE(all.empty());
+    written += all;
+    box.consume(all.size(), [](const core::outbound_ptr&) {});
+  }
+  EXPECT_EQ(written, expected);
+}
+
 TEST(Outbox, ControlBytesWaitForTheFrameBoundary) {
   outbox box(10, 1000);
   ASSERT_TRUE(box.push(core::make_reply("first")));
