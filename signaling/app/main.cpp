@@ -2,10 +2,12 @@
 // created here and passed down; nothing is global.
 
 #include "signaling/app/logging.hpp"
+#include "signaling/app/metrics_http_limits.hpp"
 #include "signaling/app/metrics_server.hpp"
 #include "signaling/config/loader.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/ids.hpp"
+#include "signaling/log/fd_budget.hpp"
 #include "signaling/metrics/metrics.hpp"
 #include "signaling/net/http_router.hpp"
 #include "signaling/net/ice_servers.hpp"
@@ -17,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -53,12 +56,27 @@ std::optional<config::load_result> load_config(const std::string& path, const st
   return result;
 }
 
-int serve(const config::load_result& loaded) {
+// Raises the soft open-files limit to the hard one (as servers commonly do)
+// and warns when even that cannot hold server.max_connections.
+void check_open_files(const config::config& cfg, spdlog::logger& log) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  const auto nofile = log::current_nofile_limit();
+  if (!nofile) return;
+  const auto budget = log::check_fd_budget({cfg.server.max_connections, app::metrics_http_limits{}.max_connections, nofile->soft});
+  if (budget.too_low) log.warn("{}", budget.warning);
+}
+
+int serve(const config::load_result& loaded, const std::string& path, const std::vector<std::string>& sets) {
   const auto& cfg = *loaded.cfg;
   auto log = app::make_logger(cfg.log);
   log->info("switchboard {} starting (profile {})", SWITCHBOARD_VERSION,
             cfg.prof == config::profile::development ? "development" : "production");
   for (const auto& note : loaded.notes) log->warn("config: {}", note);
+  check_open_files(cfg, *log);
 
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::signaling_metrics m(*registry);
@@ -72,14 +90,24 @@ int serve(const config::load_result& loaded) {
       [] { return core::random_peer_id(); },
       [] { return core::random_token(); },
   };
-  core::hub hub({cfg.peers.resume_grace, cfg.peers.max_queued_messages, cfg.peers.max_queued_bytes},
+  core::hub hub({cfg.peers.resume_grace, cfg.peers.max_queued_messages, cfg.peers.max_queued_bytes,
+                 cfg.peers.max_detached, cfg.peers.max_queued_bytes_total,
+                 {cfg.peers.max_per_address, cfg.peers.id_rate_limit.per_second, cfg.peers.id_rate_limit.burst}},
                 core::make_memory_registry(), std::move(sources), m);
   net::http_router router({cfg.server.static_dir, cfg.turn.rest_api, cfg.turn.api_keys, 16 * 1024 * 1024,
                            [&m] { m.credentials_issued.Increment(); }},
                           ice);
   turn::turn_service turn(cfg, *registry, log);
   if (turn.active()) turn.start();
-  net::server srv({cfg, hub, m, router, log, [&turn] { return turn.ready(); }});
+  // SIGHUP re-reads the file with the same --set and environment.
+  auto reload = [&path, &sets](std::string& error) -> std::optional<config::config> {
+    auto fresh = config::load({path, sets, switchboard_environment(), nullptr});
+    if (fresh.cfg) return std::move(*fresh.cfg);
+    error = fresh.problems.empty() ? "invalid configuration" : config::format_problems({fresh.problems.front()});
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    return std::nullopt;
+  };
+  net::server srv({cfg, hub, m, router, log, [&turn] { return turn.ready(); }, reload});
   const int code = srv.run();
   turn.stop();
   log->info("switchboard stopped");
@@ -88,7 +116,7 @@ int serve(const config::load_result& loaded) {
 
 // `switchboard turn`: only the managed coturn, its metrics and the probe, for
 // deployments that run TURN in its own container or pod.
-int turn_only(const config::load_result& loaded) {
+int turn_only(const config::load_result& loaded, const std::string& path, const std::vector<std::string>& sets) {
   const auto& cfg = *loaded.cfg;
   // Signals are taken synchronously by this thread; block them before any
   // other thread starts so none of them receives one.
@@ -96,6 +124,7 @@ int turn_only(const config::load_result& loaded) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto log = app::make_logger(cfg.log);
@@ -108,7 +137,17 @@ int turn_only(const config::load_result& loaded) {
   turn::turn_service turn(cfg, *registry, log);
   turn.start();
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  // SIGHUP: the log level is what this role can change without a restart.
+  while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
+    auto fresh = config::load({path, sets, switchboard_environment(), nullptr});
+    if (!fresh.cfg) {
+      log->warn("SIGHUP: configuration not reloaded ({} problem(s)): keeping the running settings",
+                fresh.problems.size());
+      continue;
+    }
+    log->set_level(spdlog::level::from_str(fresh.cfg->log.level));
+    log->info("SIGHUP: log level {}", fresh.cfg->log.level);
+  }
   log->info("signal {}: stopping coturn", sig);
   turn.stop();
   log->info("switchboard stopped");
@@ -159,8 +198,8 @@ int main(int argc, char** argv) {
       std::cout << turn::render_for(*loaded->cfg);
       return 0;
     }
-    if (*turn_cmd) return turn_only(*loaded);
-    return serve(*loaded);
+    if (*turn_cmd) return turn_only(*loaded, config_path, sets);
+    return serve(*loaded, config_path, sets);
   } catch (const std::exception& e) {
     std::cerr << "switchboard: cannot start: " << e.what() << "\n";
     return 1;

@@ -1,71 +1,135 @@
+// The metrics listener: accepts on its own io_context and thread, refuses
+// connections past the limit, hands the others to metrics_http_session.
+
 #include "signaling/app/metrics_server.hpp"
 
-#include <prometheus/exposer.h>
+#include "signaling/app/metrics_http_route.hpp"
+#include "signaling/app/metrics_http_session.hpp"
+#include "signaling/config/scalars.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
-#include "signaling/config/scalars.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
+#include <array>
 #include <chrono>
+#include <exception>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace switchboard::app {
 namespace {
 
-// One connection attempt to host:port; the result does not matter.
-void poke(const config::endpoint& ep) {
-  std::string host = ep.host == "0.0.0.0" ? "127.0.0.1" : ep.host == "::" ? "::1" : ep.host;
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  if (auto* v4 = reinterpret_cast<sockaddr_in*>(&addr); inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(ep.port);
-    len = sizeof(sockaddr_in);
-  } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr); inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(ep.port);
-    len = sizeof(sockaddr_in6);
-  } else {
-    return;  // a host name: let civetweb take its time
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+tcp::endpoint resolve_listen(asio::io_context& ioc, const config::endpoint& ep) {
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(ep.host, ec);
+  if (!ec) return {addr, ep.port};
+  tcp::resolver resolver(ioc);
+  const auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
+  if (ec || results.empty()) {
+    throw std::runtime_error("metrics.listen: cannot resolve '" + ep.host + "': " + ec.message());
   }
-  const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
-  ::close(fd);
+  return results.begin()->endpoint();
 }
 
 }  // namespace
 
+struct metrics_server::impl {
+  impl(const config::metrics_config& cfg, std::shared_ptr<prometheus::Registry> registry, spdlog::logger& log)
+      : ctx(std::move(registry), log), ioc(1), acceptor(ioc), backoff(ioc) {
+    listen(resolve_listen(ioc, cfg.listen));
+    auto bound = cfg.listen;
+    bound.port = acceptor.local_endpoint().port();
+    log.info("metrics listening on {}", config::format_endpoint(bound));
+    asio::co_spawn(ioc, accept_loop(), [&log](const std::exception_ptr& e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        log.error("metrics: the listener stopped: {}", x.what());
+      }
+    });
+    thread = std::thread([this] { ioc.run(); });
+  }
+
+  // Stopping the io_context and then destroying it (after the members
+  // declared below it) closes the listener and destroys every session with
+  // its socket; ctx, declared first, outlives them.
+  ~impl() {
+    ioc.stop();
+    thread.join();
+  }
+
+  void listen(const tcp::endpoint& ep) {
+    boost::system::error_code ec;
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw std::runtime_error("metrics.listen: cannot listen on " + ep.address().to_string() + ":" +
+                               std::to_string(ep.port()) + ": " + ec.message());
+    }
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+      if (!acceptor.is_open()) co_return;
+      if (ec) {
+        // e.g. EMFILE: back off briefly instead of spinning on the error.
+        ctx.log.warn("metrics: accept failed: {}", ec.message());
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(use_tuple);
+        continue;
+      }
+      admit(std::move(socket));
+    }
+  }
+
+  void admit(tcp::socket socket) {
+    if (ctx.open < ctx.limits.max_connections) {
+      start_metrics_http_session(std::move(socket), ctx);
+      return;
+    }
+    ctx.stats.rejected(metrics_http_reject::max_connections).Increment();
+    ctx.log.debug("metrics: connection refused: {} open", ctx.open);
+    // Best effort and never blocking. Whatever request already arrived is
+    // read first, as closing with unread bytes would reset the connection and
+    // could discard the 503; a fresh socket's send buffer takes the answer.
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    if (ec) return;
+    std::array<char, 1024> sink{};
+    socket.read_some(asio::buffer(sink), ec);
+    socket.write_some(asio::buffer(metrics_http_busy_response()), ec);
+  }
+
+  metrics_http_context ctx;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::steady_timer backoff;
+  std::thread thread;
+};
+
 metrics_server::metrics_server(const config::metrics_config& cfg, std::shared_ptr<prometheus::Registry> registry,
-                               spdlog::logger& log)
-    : bound_(cfg.listen) {
-  if (!cfg.enabled) return;
-  exposer_ = std::make_unique<prometheus::Exposer>(config::format_endpoint(cfg.listen));
-  exposer_->RegisterCollectable(registry);
-  const auto ports = exposer_->GetListeningPorts();
-  if (!ports.empty()) bound_.port = static_cast<std::uint16_t>(ports.front());
-  log.info("metrics listening on {}", config::format_endpoint(bound_));
+                               spdlog::logger& log) {
+  if (cfg.enabled) impl_ = std::make_unique<impl>(cfg, std::move(registry), log);
 }
 
-metrics_server::~metrics_server() {
-  if (!exposer_) return;
-  std::atomic<bool> stopped{false};
-  std::thread waker([this, &stopped] {
-    // Bounded: 100 attempts, 20 ms apart, at most 2 s like civetweb itself.
-    for (int i = 0; i < 100 && !stopped; ++i) {
-      poke(bound_);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
-  exposer_.reset();
-  stopped = true;
-  waker.join();
-}
+metrics_server::~metrics_server() = default;
 
 }  // namespace switchboard::app

@@ -1,13 +1,15 @@
 #pragma once
-// The Prometheus endpoint (prometheus-cpp's Exposer) on metrics.listen, with
-// a prompt shutdown.
+// The Prometheus endpoint on metrics.listen: a small asynchronous HTTP server
+// on a thread and io_context of its own, independent of the signaling loop,
+// so that neither busy signaling nor slow or idle metrics clients can delay a
+// scrape (the TURN pod's liveness probe scrapes it). Bounded: see
+// metrics_http_limits.hpp; its own series are in metrics_http_stats.hpp.
 
 #include "signaling/config/config.hpp"
 
 #include <memory>
 
 namespace prometheus {
-class Exposer;
 class Registry;
 }  // namespace prometheus
 namespace spdlog {
@@ -18,19 +20,18 @@ namespace switchboard::app {
 
 class metrics_server {
 public:
-  // Serves `registry` when cfg.enabled; logs "metrics listening on HOST:PORT".
+  // Serves `registry` when cfg.enabled; logs "metrics listening on HOST:PORT"
+  // with the port actually bound. Throws std::runtime_error when it cannot listen.
   metrics_server(const config::metrics_config& cfg, std::shared_ptr<prometheus::Registry> registry,
                  spdlog::logger& log);
-  // civetweb, inside the Exposer, looks at its stop flag only between 2 s
-  // polls of the listening socket; connecting to it wakes that poll, so the
-  // process exits in milliseconds instead of up to two seconds.
+  // Stops the thread and closes the listener and every connection, in milliseconds.
   ~metrics_server();
   metrics_server(const metrics_server&) = delete;
   metrics_server& operator=(const metrics_server&) = delete;
 
 private:
-  std::unique_ptr<prometheus::Exposer> exposer_;
-  config::endpoint bound_;
+  struct impl;
+  std::unique_ptr<impl> impl_;
 };
 
 }  // namespace switchboard::app

@@ -150,7 +150,7 @@ TEST_F(http_router_test, turn_credentials_validation_and_api_keys) {
     SCOPED_TRACE(row.target);
     EXPECT_EQ(r.handle({"GET", row.target, row.auth}, true).status, row.status);
   }
-  EXPECT_EQ(minted_, 2);
+  EXPECT_EQ(minted_, 4);
 }
 
 TEST(origin_allowed, table) {
