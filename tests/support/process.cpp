@@ -131,7 +131,8 @@ process::~process() {
 }
 
 void process::read_loop(int fd) {
-  char buf[4096];
+  // Large reads: a server flooding its log must not be slowed down by us.
+  std::vector<char> buf(64 * 1024);
   for (;;) {
     {
       std::lock_guard lock(mutex_);
@@ -141,17 +142,20 @@ void process::read_loop(int fd) {
     const int ready = ::poll(&p, 1, 50);
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) continue;
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     std::lock_guard lock(mutex_);
-    partial_.append(buf, static_cast<std::size_t>(n));
-    for (auto nl = partial_.find('\n'); nl != std::string::npos; nl = partial_.find('\n')) {
-      std::string line = partial_.substr(0, nl);
+    bytes_read_ += static_cast<std::size_t>(n);
+    partial_.append(buf.data(), static_cast<std::size_t>(n));
+    std::size_t start = 0;
+    for (auto nl = partial_.find('\n'); nl != std::string::npos; nl = partial_.find('\n', start)) {
+      std::string line = partial_.substr(start, nl - start);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       lines_.push_back(std::move(line));
-      partial_.erase(0, nl + 1);
+      start = nl + 1;
     }
+    partial_.erase(0, start);
     changed_.notify_all();
   }
   ::close(fd);
@@ -212,6 +216,23 @@ std::string process::output() const {
   std::string all;
   for (const auto& line : lines_) all += line + "\n";
   return all + partial_;
+}
+
+std::size_t process::output_bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_read_;
+}
+
+std::size_t process::line_count() const {
+  std::lock_guard lock(mutex_);
+  return lines_.size();
+}
+
+void process::for_each_line(std::size_t first, const std::function<bool(std::string_view)>& fn) const {
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = first; i < lines_.size(); ++i) {
+    if (!fn(lines_[i])) return;
+  }
 }
 
 bool process::wait_output_closed(deadline until) {

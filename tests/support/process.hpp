@@ -50,6 +50,13 @@ public:
 
   // Everything captured so far (complete lines and any partial last line).
   std::string output() const;
+  // Bytes read from the child's output so far (cheap: for measuring log growth).
+  std::size_t output_bytes() const;
+  // Complete lines captured so far.
+  std::size_t line_count() const;
+  // Calls `fn` on each complete line from index `first` on, under the buffer's
+  // lock (no copies of a huge log), until it returns false.
+  void for_each_line(std::size_t first, const std::function<bool(std::string_view)>& fn) const;
   // Waits until the child's output has ended (EOF on the pipe), up to the deadline.
   bool wait_output_closed(deadline until);
 
@@ -63,6 +70,7 @@ private:
   std::condition_variable changed_;
   std::vector<std::string> lines_;
   std::string partial_;
+  std::size_t bytes_read_ = 0;
   bool eof_ = false;
   bool stop_reading_ = false;
   std::thread reader_;

@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -42,6 +43,30 @@ std::string default_yaml() {
          "  level: debug\n";
 }
 
+// A server flooded into logging megabytes must not flood the test report too:
+// at most the first and last 150 lines, each cut to 1000 bytes.
+std::string shortened(const std::string& text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto nl = std::min(text.find('\n', pos), text.size());
+    lines.push_back(std::string_view(text).substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  constexpr std::size_t keep_lines = 150;
+  constexpr std::size_t keep_bytes = 1000;
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines.size() > 2 * keep_lines && i == keep_lines) {
+      out += "[... " + std::to_string(lines.size() - 2 * keep_lines) + " lines left out ...]\n";
+      i = lines.size() - keep_lines;
+    }
+    out += lines[i].substr(0, keep_bytes);
+    if (lines[i].size() > keep_bytes) out += "[... " + std::to_string(lines[i].size() - keep_bytes) + " bytes]";
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace
 
 server_options with_sets(std::vector<std::string> sets) {
@@ -50,7 +75,12 @@ server_options with_sets(std::vector<std::string> sets) {
   return opts;
 }
 
-std::string server_binary() { return SWITCHBOARD_BINARY; }
+// SWITCHBOARD_TEST_SERVER_BINARY points the same tests at another build
+// (e.g. an older one, to measure what an attack did before a fix).
+std::string server_binary() {
+  const char* other = std::getenv("SWITCHBOARD_TEST_SERVER_BINARY");
+  return other != nullptr && *other != '\0' ? std::string(other) : std::string(SWITCHBOARD_BINARY);
+}
 std::string source_dir() { return SWITCHBOARD_SOURCE_DIR; }
 
 std::uint16_t port_after(std::string_view line, std::string_view marker) {
@@ -85,7 +115,7 @@ server_fixture::~server_fixture() {
   }
   if (::testing::Test::HasFailure()) {
     std::cerr << "---- switchboard output (" << config_path_ << ") ----\n"
-              << proc_->output() << "---- end of switchboard output ----\n";
+              << shortened(proc_->output()) << "---- end of switchboard output ----\n";
   }
 }
 

@@ -22,7 +22,8 @@
 
 namespace switchboard::test {
 
-// The built server and the source tree; the integration CMakeLists defines both.
+// The built server (or $SWITCHBOARD_TEST_SERVER_BINARY when set) and the source
+// tree; the support CMakeLists defines both.
 std::string server_binary();
 std::string source_dir();
 
