@@ -11,7 +11,7 @@ CMAKE_ARGS  = -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSWITCHBOARD_WERROR=$(WERROR)
 SAN_ARGS    = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DSWITCHBOARD_WERROR=OFF -DSWITCHBOARD_BENCH=OFF
 CTEST       = ctest --output-on-failure --no-tests=error --timeout 300 -j$(JOBS)
 
-.PHONY: all build run test test-release test-asan test-tsan deps test-deps bench clean
+.PHONY: all build run test test-release test-asan test-tsan test-fuzz fuzz deps test-deps bench clean
 
 all: build
 
@@ -33,7 +33,7 @@ run: build
 # the signaling integration suite with 4 event-loop threads; only that
 # integration binary is built there, so -L integration selects just it).
 test: test-deps
-	@$(MAKE) --no-print-directory test-release test-asan test-tsan
+	@$(MAKE) --no-print-directory test-release test-asan test-tsan test-fuzz
 
 test-release:
 	@cmake -S . -B build $(CMAKE_ARGS) -DSWITCHBOARD_TESTS=ON >/dev/null
@@ -52,6 +52,17 @@ test-tsan:
 	@cd build-tsan && export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 && \
 	  ./tests/unit/core_test --gtest_brief=1 && \
 	  SWITCHBOARD_TEST_THREADS=4 $(CTEST) -L integration
+
+# libFuzzer targets (tests/fuzz, clang-15, build-fuzz): a fixed number of
+# runs of each over its seed corpus and regressions; the last line reads
+# "fuzz: N passed, M failed".
+test-fuzz:
+	@JOBS=$(JOBS) bash tests/fuzz/run.sh smoke
+
+# The long run: FUZZ_SECONDS (default 600) per target from a fresh work
+# corpus; crashes land in build-fuzz/crashes/<target>/.
+fuzz: test-deps
+	@JOBS=$(JOBS) bash tests/fuzz/run.sh long
 
 bench: build
 	@cmake -S . -B build -DSWITCHBOARD_BENCH=ON >/dev/null
