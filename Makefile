@@ -28,10 +28,11 @@ build: deps
 run: build
 	./build/switchboard serve --config $(CONFIG)
 
-# Every suite: the release build (unit, integration, e2e, deploy), then
+# Every suite: the release build (unit, integration, e2e, deploy, hardening), then
 # ASan+UBSan (unit, integration), then TSan (the hub's concurrency tests and
 # the signaling integration suite with 4 event-loop threads; only that
-# integration binary is built there, so -L integration selects just it).
+# integration binary is built there, so -L integration selects just it), then
+# the libFuzzer smoke run (tests/fuzz).
 test: test-deps
 	@$(MAKE) --no-print-directory test-release test-asan test-tsan test-fuzz
 
