@@ -6,6 +6,7 @@
 #include "signaling/app/metrics_http_route.hpp"
 #include "signaling/app/metrics_http_session.hpp"
 #include "signaling/config/scalars.hpp"
+#include "signaling/net/listen.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -33,24 +34,12 @@ using tcp = asio::ip::tcp;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-tcp::endpoint resolve_listen(asio::io_context& ioc, const config::endpoint& ep) {
-  boost::system::error_code ec;
-  const auto addr = asio::ip::make_address(ep.host, ec);
-  if (!ec) return {addr, ep.port};
-  tcp::resolver resolver(ioc);
-  const auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
-  if (ec || results.empty()) {
-    throw std::runtime_error("metrics.listen: cannot resolve '" + ep.host + "': " + ec.message());
-  }
-  return results.begin()->endpoint();
-}
-
 }  // namespace
 
 struct metrics_server::impl {
   impl(const config::metrics_config& cfg, std::shared_ptr<prometheus::Registry> registry, spdlog::logger& log)
       : ctx(std::move(registry), log), ioc(1), acceptor(ioc), backoff(ioc) {
-    listen(resolve_listen(ioc, cfg.listen));
+    net::listen_on(acceptor, cfg.listen, "metrics.listen");
     auto bound = cfg.listen;
     bound.port = acceptor.local_endpoint().port();
     log.info("metrics listening on {}", config::format_endpoint(bound));
@@ -73,17 +62,6 @@ struct metrics_server::impl {
     thread.join();
   }
 
-  void listen(const tcp::endpoint& ep) {
-    boost::system::error_code ec;
-    acceptor.open(ep.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      throw std::runtime_error("metrics.listen: cannot listen on " + ep.address().to_string() + ":" +
-                               std::to_string(ep.port()) + ": " + ec.message());
-    }
-  }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {

@@ -3,6 +3,7 @@
 #include "signaling/net/server.hpp"
 
 #include "signaling/net/context.hpp"
+#include "signaling/net/listen.hpp"
 #include "signaling/net/sessions.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -28,18 +29,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-tcp::endpoint resolve_listen(asio::io_context& ioc, const config::endpoint& ep) {
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(ep.host, ec);
-  if (!ec) return {addr, ep.port};
-  tcp::resolver resolver(ioc);
-  auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
-  if (ec || results.empty()) {
-    throw std::runtime_error("server.listen: cannot resolve '" + ep.host + "': " + ec.message());
-  }
-  return results.begin()->endpoint();
-}
-
 // Time before the end of the drain period at which clients get close 1001,
 // leaving room for the close handshakes.
 milliseconds close_margin(milliseconds drain) { return std::min(milliseconds(2000), drain / 2); }
@@ -60,19 +49,7 @@ struct server::impl {
         sweep_timer(control),
         drain_timer(control) {
     if (!ctx.cfg.server.tls.cert.empty()) ctx.tls = make_tls_context(ctx.cfg.server.tls);
-    bind(resolve_listen(ioc, ctx.cfg.server.listen));
-  }
-
-  void bind(const tcp::endpoint& ep) {
-    boost::system::error_code ec;
-    acceptor.open(ep.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      throw std::runtime_error("server.listen: cannot listen on " + ep.address().to_string() + ":" +
-                               std::to_string(ep.port()) + ": " + ec.message());
-    }
+    listen_on(acceptor, ctx.cfg.server.listen, "server.listen");
   }
 
   std::string url() const {
