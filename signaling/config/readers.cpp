@@ -182,6 +182,14 @@ std::optional<std::string> check_origin(const std::string& origin) {
   if (origin == "*") {
     return std::nullopt;
   }
+  // Browsers send ASCII origins (IDN hosts in punycode): anything else never
+  // matches, and would not survive being written back as YAML either.
+  const bool ascii = std::all_of(origin.begin(), origin.end(), [](char c) {
+    return c > 0x20 && c < 0x7f && c != ',';
+  });
+  if (!ascii) {
+    return std::string("expected an origin of printable ASCII without spaces or commas (IDN hosts in punycode)");
+  }
   // Browsers send "scheme://host[:port]" with no path; anything else never matches.
   for (const std::string scheme : {"http://", "https://"}) {
     if (origin.starts_with(scheme) && origin.size() > scheme.size() &&

@@ -199,6 +199,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "server.rate_limit.burst", 4, "positive number"},
         invalid_case{"origin_path", "server:\n  allowed_origins: [\"https://a.com/\"]\n",
                      "server.allowed_origins[0]", 3, "no path"},
+        invalid_case{"origin_not_ascii", "server:\n  allowed_origins: [\"https://caf\xc3\xa9.com,x\"]\n",
+                     "server.allowed_origins[0]", 3, "printable ASCII"},
         invalid_case{"secret_space", "turn:\n  secrets: [\"a b\"]\n", "turn.secrets[0]", 3,
                      "spaces"},
         invalid_case{"secrets_scalar", "turn:\n  secrets: hunter2\n", "turn.secrets", 3,
