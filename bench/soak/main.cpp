@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string_view>
 #include <thread>
 
 namespace sk = switchboard::soak;
@@ -51,7 +52,8 @@ void add_flags(CLI::App& app, sk::options& o, std::string& duration, std::string
   app.add_option("--attach-pid", o.attach_pid, "soak a running server instead of starting one");
   app.add_option("--url", o.attach_url, "with --attach-pid: http://HOST:PORT of its signaling port");
   app.add_option("--metrics", o.attach_metrics, "with --attach-pid: HOST:PORT of its metrics port");
-  app.add_option("--resume-grace", o.resume_grace_s, "the server's peers.resume_grace, seconds");
+  app.add_option("--resume-grace", o.resume_grace_s,
+                 "the server's peers.resume_grace in seconds (default: from --config-set, else 30)");
   app.add_flag("--asan", o.asan, "sanitizer build: longer step timeouts, RSS tolerance 25 %");
   app.add_flag("--keep-temp", o.keep_temp, "keep the temporary config and server log");
   app.add_option("--seed", o.seed, "random seed (which pairs churn, how, when)");
@@ -123,36 +125,43 @@ double wait_fds(int pid, long baseline, double limit_s, long& last) {
   }
 }
 
-}  // namespace
+// Runs the clients from t0 until they are done; fills in the run's times.
+void run_clients_phase(net::io_context& io, sk::driver& drv, sk::sampler& smp, const sk::tally& tally,
+                       sk::problem_log& problems, const sk::options& opts, sk::run_record& rec) {
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    rec.interrupted = true;
+    drv.stop_early();
+  });
+  const auto t0 = clock_type::now();
+  smp.start(t0);
+  drv.start(t0);
+  const double limit = opts.duration_s + 6 * opts.step_timeout_s + opts.resume_delay_s + 90;
+  if (!run_clients(io, drv, tally, limit)) problems.add("run did not finish", "time limit reached");
+  signals.cancel();
+  rec.run_s = drv.churn_seconds();
+  rec.ramp_s = drv.ramp_seconds();
+  rec.peer_left_pending = drv.peer_left_pending();
+  std::printf("[soak] clients done after %.0f s; waiting for the server's descriptors\n",
+              std::chrono::duration<double>(clock_type::now() - t0).count());
+}
 
-int main(int argc, char** argv) {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines interleave with stderr's problems
-  CLI::App app{"Switchboard churn soak"};
-  sk::options opts;
-  std::string duration = "600s", warmup = "60s";
-  add_flags(app, opts, duration, warmup);
-  CLI11_PARSE(app, argc, argv);
-  opts.duration_s = parse_duration(duration);
-  opts.warmup_s = parse_duration(warmup);
-  if (opts.duration_s <= 0 || opts.warmup_s < 0 || opts.warmup_s >= opts.duration_s) {
-    std::fprintf(stderr, "--duration and --warmup: durations, warm-up shorter than the run\n");
-    return 2;
-  }
-  if (opts.asan) {
-    opts.step_timeout_s *= 3;
-    if (app.count("--rss-tolerance") == 0) opts.rss_tolerance = 0.25;
-  }
-  if (!raise_fd_limit(2 * opts.pairs + 200)) std::fprintf(stderr, "[soak] warning: too few file descriptors\n");
-
-  sk::server_process server(opts);
-  if (!server.start()) {
-    std::fprintf(stderr, "[soak] %s\n", server.error().c_str());
-    return 2;
-  }
+// After the clients: the descriptors' return, the last sample, the server's exit.
+void finish_record(const sk::options& opts, sk::sampler& smp, sk::server_process& server, sk::run_record& rec) {
   const auto& ep = server.endpoints();
-  std::printf("[soak] server pid %d, signaling %s:%u, metrics %s:%u\n", ep.pid, ep.host.c_str(), ep.port,
-              ep.metrics_host.c_str(), ep.metrics_port);
+  rec.fds_baseline = smp.baseline_fds();
+  rec.fds_return_s = wait_fds(ep.pid, rec.fds_baseline, opts.fd_wait_s, rec.fds_end);
+  smp.stop();
+  rec.rows = smp.rows();
+  rec.before = smp.baseline_metrics();
+  rec.after = rec.rows.empty() ? sk::metric_map{} : rec.rows.back().metrics;
+  rec.scrape_failures = smp.scrape_failures();
+  if (server.started_here()) rec.server_exit = server.stop(30);
+}
 
+int soak(const sk::options& opts, sk::server_process& server) {
+  const auto& ep = server.endpoints();
   sk::tally tally;
   sk::problem_log problems(tally);
   net::io_context io(1);
@@ -169,37 +178,62 @@ int main(int argc, char** argv) {
     return 2;
   }
   sk::run_record rec;
-  net::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    rec.interrupted = true;
-    drv.stop_early();
-  });
-  const auto t0 = clock_type::now();
-  smp.start(t0);
-  drv.start(t0);
-  const double limit = opts.duration_s + 6 * opts.step_timeout_s + opts.resume_delay_s + 90;
-  if (!run_clients(io, drv, tally, limit)) problems.add("run did not finish", "time limit reached");
-  signals.cancel();
-  rec.run_s = drv.churn_seconds();
-  rec.ramp_s = drv.ramp_seconds();
-  std::printf("[soak] clients done after %.0f s; waiting for the server's descriptors\n",
-              std::chrono::duration<double>(clock_type::now() - t0).count());
-  rec.fds_baseline = smp.baseline_fds();
-  rec.fds_return_s = wait_fds(ep.pid, rec.fds_baseline, opts.fd_wait_s, rec.fds_end);
-  smp.stop();
-  rec.rows = smp.rows();
-  rec.before = smp.baseline_metrics();
-  rec.after = rec.rows.empty() ? sk::metric_map{} : rec.rows.back().metrics;
-  rec.scrape_failures = smp.scrape_failures();
-  rec.peer_left_pending = drv.peer_left_pending();
-  if (server.started_here()) rec.server_exit = server.stop(30);
-
+  run_clients_phase(io, drv, smp, tally, problems, opts, rec);
+  finish_record(opts, smp, server, rec);
   const auto v = sk::evaluate(opts, tally, rec);
   std::printf("%s", sk::summary(opts, tally, problems, rec, v).c_str());
-  if (!v.pass && server.started_here()) {
-    std::printf("server log (last lines):\n%s\n", server.log_tail(15).c_str());
-  }
+  if (!v.pass && server.started_here()) std::printf("server log (last lines):\n%s\n", server.log_tail(15).c_str());
   if (!opts.png.empty()) sk::plot(opts, rec, v);
   return v.pass ? 0 : 1;
+}
+
+// -1 when the options are good, else the exit status.
+int parse_options(int argc, char** argv, sk::options& opts) {
+  CLI::App app{"Switchboard churn soak"};
+  std::string duration = "600s", warmup = "60s";
+  add_flags(app, opts, duration, warmup);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  opts.duration_s = parse_duration(duration);
+  opts.warmup_s = parse_duration(warmup);
+  if (opts.duration_s <= 0 || opts.warmup_s < 0 || opts.warmup_s >= opts.duration_s) {
+    std::fprintf(stderr, "--duration and --warmup: durations, warm-up shorter than the run\n");
+    return 2;
+  }
+  // The soak must know the grace to time peerLeft for abandoned peers.
+  for (const auto& kv : opts.config_sets) {
+    constexpr std::string_view key = "peers.resume_grace=";
+    if (kv.rfind(key, 0) != 0 || app.count("--resume-grace") > 0) continue;
+    opts.resume_grace_s = parse_duration(kv.substr(key.size()));
+  }
+  if (opts.resume_grace_s < 0) {
+    std::fprintf(stderr, "peers.resume_grace: give it in seconds (30, 30s, 1m)\n");
+    return 2;
+  }
+  if (opts.asan) {
+    opts.step_timeout_s *= 3;
+    if (app.count("--rss-tolerance") == 0) opts.rss_tolerance = 0.25;
+  }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines interleave with stderr's problems
+  sk::options opts;
+  if (const int status = parse_options(argc, argv, opts); status >= 0) return status;
+  if (!raise_fd_limit(2 * opts.pairs + 200)) std::fprintf(stderr, "[soak] warning: too few file descriptors\n");
+  sk::server_process server(opts);
+  if (!server.start()) {
+    std::fprintf(stderr, "[soak] %s\n", server.error().c_str());
+    return 2;
+  }
+  const auto& ep = server.endpoints();
+  std::printf("[soak] server pid %d, signaling %s:%u, metrics %s:%u\n", ep.pid, ep.host.c_str(), ep.port,
+              ep.metrics_host.c_str(), ep.metrics_port);
+  return soak(opts, server);
 }

@@ -20,6 +20,7 @@ std::string num(double v) {
 }
 
 std::string mib(double kib) {
+  if (kib < 0) return "n/a";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", kib / 1024);
   return buf;

@@ -21,8 +21,10 @@ log() { printf '[soak] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
 label=release
+given=" "
 for arg in "$@"; do
   [[ $arg == --asan ]] && label=asan
+  [[ $arg == --* ]] && given+="${arg%%=*} "
 done
 LABEL=${LABEL:-$label}
 
@@ -34,9 +36,10 @@ if [[ ! -x $BUILD_DIR/switchboard || ! -x $BUILD_DIR/switchboard_soak ]]; then
 fi
 
 defaults=()
-[[ " $* " == *" --server-binary "* || " $* " == *" --attach-pid "* ]] || defaults+=(--server-binary "$BUILD_DIR/switchboard")
-[[ " $* " == *" --csv "* ]] || defaults+=(--csv "$BUILD_DIR/soak-$LABEL.csv")
-[[ " $* " == *" --png "* ]] || defaults+=(--png "docs/images/soak-$LABEL.png")
+[[ $given == *" --server-binary "* || $given == *" --attach-pid "* ]] ||
+  defaults+=(--server-binary "$BUILD_DIR/switchboard")
+[[ $given == *" --csv "* ]] || defaults+=(--csv "$BUILD_DIR/soak-$LABEL.csv")
+[[ $given == *" --png "* ]] || defaults+=(--png "docs/images/soak-$LABEL.png")
 
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0

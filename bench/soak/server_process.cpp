@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +14,6 @@
 #include <sstream>
 #include <thread>
 #include <tuple>
-
-extern char** environ;
 
 namespace switchboard::soak {
 
@@ -99,18 +97,29 @@ bool server_process::spawn() {
     argv_.push_back("--set");
     argv_.push_back(kv);
   }
+  if (::access(argv_[0].c_str(), X_OK) != 0) {
+    return error_ = "cannot start " + opts_.server_binary + ": " + std::strerror(errno), false;
+  }
   std::vector<char*> args;
   for (auto& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  const auto log = log_path();
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return error_ = "cannot start " + opts_.server_binary + ": " + std::strerror(rc), false;
+  const int log = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log < 0) return error_ = "cannot write " + log_path() + ": " + std::strerror(errno), false;
+  // fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: a soak that dies
+  // (crash, SIGKILL) takes its server with it instead of leaving it running.
+  // The soak has one thread here; the child makes only async-signal-safe calls.
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(log);
+  if (pid < 0) return error_ = std::string("fork: ") + std::strerror(errno), false;
   child_ = pid;
   ep_.pid = pid;
   return true;

@@ -114,7 +114,9 @@ verdict evaluate(const options& o, const tally& t, const run_record& r) {
   }
   v.rss = rss_flatness(r.rows, rss_window_start(o, r), r.run_s);
   if (v.rss.second_avg <= 0 || v.rss.last_avg <= 0) {
-    v.failures.push_back("RSS: no samples in a comparison window (run too short for the warm-up?)");
+    v.failures.push_back(fmt("RSS: no samples to compare: the first window starts at %.0f s (warm-up, or every "
+                             "pair's first call + the resume grace) and the churn ended at %.0f s",
+                             rss_window_start(o, r), r.run_s));
   } else if (std::fabs(v.rss.last_avg / v.rss.second_avg - 1) > o.rss_tolerance) {
     v.failures.push_back(fmt("RSS not flat: last window %.1f MiB vs %.1f MiB after warm-up (%+.1f %%)",
                              v.rss.last_avg / 1024, v.rss.second_avg / 1024,
