@@ -131,7 +131,9 @@ asio::awaitable<void> on_read_error(beast::tcp_stream& stream, beast::error_code
   const bool too_large = ec == http::error::header_limit || ec == http::error::buffer_overflow;
   const metrics_http_plan plan{metrics_http_answer::bad_request, too_large ? 431u : 400u, true, false};
   auto res = make_response(plan, 11, ctx);
-  if (co_await write(stream, res, ctx)) co_await linger_close(stream, ctx.limits.linger);
+  // Awaited outside the condition: gcc 12 can miscompile a co_await inside one.
+  const bool written = co_await write(stream, res, ctx);
+  if (written) co_await linger_close(stream, ctx.limits.linger);
 }
 
 // `slot` is held, not used: it counts the connection until the coroutine ends.
@@ -154,7 +156,8 @@ asio::awaitable<void> serve(beast::tcp_stream stream, [[maybe_unused]] open_slot
       ctx.stats.rejected(metrics_http_reject::bad_request).Increment();
     }
     auto res = make_response(plan, req.version(), ctx);
-    if (!co_await write(stream, res, ctx)) co_return;
+    const bool written = co_await write(stream, res, ctx);
+    if (!written) co_return;
     if (!plan.keep_alive) {
       co_await linger_close(stream, ctx.limits.linger);
       co_return;

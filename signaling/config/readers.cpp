@@ -1,6 +1,7 @@
 #include "signaling/config/readers.hpp"
 
 #include "signaling/config/scalars.hpp"
+#include "signaling/log/utf8.hpp"
 
 #include <algorithm>
 
@@ -21,6 +22,18 @@ const std::string* scalar_of(const YAML::Node& node, const char* expected,
   }
   return &node.Scalar();
 }
+
+// YAML text is UTF-8; a value that is not would not survive check-config's dump.
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto unit = log::next_utf8_unit(s, i);
+    if (!unit.valid) return false;
+    i += unit.size;
+  }
+  return true;
+}
+
+constexpr const char* not_utf8 = "must be valid UTF-8";
 
 }  // namespace
 
@@ -46,6 +59,10 @@ std::optional<std::string> read_text(const YAML::Node& node, text_check check,
       return std::nullopt;
     }
     text = *scalar;
+  }
+  if (!valid_utf8(text)) {
+    fail(errors, node, not_utf8);
+    return std::nullopt;
   }
   if (auto complaint = check != nullptr ? check(text) : std::nullopt) {
     fail(errors, node, *complaint);
@@ -153,6 +170,8 @@ std::optional<std::vector<std::string>> read_list(const YAML::Node& node, text_c
     const auto subkey = "[" + std::to_string(i) + "]";
     if (!item.IsScalar()) {
       fail(errors, item, "expected a string, got " + describe(item), subkey);
+    } else if (!valid_utf8(item.Scalar())) {
+      fail(errors, item, not_utf8, subkey);
     } else if (auto complaint = check != nullptr ? check(item.Scalar()) : std::nullopt) {
       fail(errors, item, *complaint, subkey);
     } else {

@@ -199,6 +199,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "server.rate_limit.burst", 4, "positive number"},
         invalid_case{"origin_path", "server:\n  allowed_origins: [\"https://a.com/\"]\n",
                      "server.allowed_origins[0]", 3, "no path"},
+        invalid_case{"text_not_utf8", "server:\n  static_dir: \"web\x89x\"\n", "server.static_dir", 3, "valid UTF-8"},
         invalid_case{"origin_not_ascii", "server:\n  allowed_origins: [\"https://caf\xc3\xa9.com,x\"]\n",
                      "server.allowed_origins[0]", 3, "printable ASCII"},
         invalid_case{"secret_space", "turn:\n  secrets: [\"a b\"]\n", "turn.secrets[0]", 3,
