@@ -53,7 +53,8 @@ std::string soak_config_yaml(const options& o, const std::string& static_dir) {
   // Shipped defaults except: loopback listeners on ports the kernel picks; room for
   // every client plus the reconnects in progress (server.max_connections defaults to
   // 10,000, exactly 5,000 pairs); a production profile as deployed, which needs an
-  // allowed origin and a TURN secret. Per-address limits stay at their defaults: the
+  // allowed origin, a TURN secret and an auth mode (none: the soak measures the relay,
+  // not token checks). Per-address limits stay at their defaults: the
   // soak spreads its clients over many 127.x.y.z source addresses instead.
   std::ostringstream y;
   y << "profile: production\n"
@@ -63,6 +64,7 @@ std::string soak_config_yaml(const options& o, const std::string& static_dir) {
     << "  allowed_origins: [\"" << o.origin << "\"]\n"
     << "  max_connections: " << 2 * o.pairs + 2000 << "\n"
     << "metrics:\n  enabled: true\n  listen: 127.0.0.1:0\n"
+    << "auth:\n  mode: none\n"
     << "peers:\n  resume_grace: " << static_cast<long>(o.resume_grace_s) << "s\n"
     << "turn:\n"
     << "  secrets: [\"soak-only-not-a-real-secret\"]\n"

@@ -1,6 +1,8 @@
 // switchboard: command line, configuration, wiring. Everything with state is
 // created here and passed down; nothing is global.
 
+#include "signaling/app/auth_cli.hpp"
+#include "signaling/app/auth_keys.hpp"
 #include "signaling/app/logging.hpp"
 #include "signaling/app/metrics_http_limits.hpp"
 #include "signaling/app/metrics_server.hpp"
@@ -46,8 +48,9 @@ std::map<std::string, std::string> switchboard_environment() {
   return env;
 }
 
-std::optional<config::load_result> load_config(const std::string& path, const std::vector<std::string>& sets) {
-  auto result = config::load({path, sets, switchboard_environment(), nullptr});
+std::optional<config::load_result> load_config(const std::string& path, const std::vector<std::string>& sets,
+                                               bool signaling = true) {
+  auto result = config::load({path, sets, switchboard_environment(), nullptr, signaling});
   if (!result.cfg) {
     std::cerr << config::format_problems(result.problems);
     std::cerr << "switchboard: " << result.problems.size() << " configuration problem(s)\n";
@@ -92,22 +95,40 @@ int serve(const config::load_result& loaded, const std::string& path, const std:
   };
   core::hub hub({cfg.peers.resume_grace, cfg.peers.max_queued_messages, cfg.peers.max_queued_bytes,
                  cfg.peers.max_detached, cfg.peers.max_queued_bytes_total,
-                 {cfg.peers.max_per_address, cfg.peers.id_rate_limit.per_second, cfg.peers.id_rate_limit.burst}},
+                 {cfg.peers.max_per_address, cfg.peers.id_rate_limit.per_second, cfg.peers.id_rate_limit.burst},
+                 cfg.auth.max_connections_per_identity},
                 core::make_memory_registry(), std::move(sources), m);
-  net::http_router router({cfg.server.static_dir, cfg.turn.rest_api, cfg.turn.api_keys, 16 * 1024 * 1024,
-                           [&m] { m.credentials_issued.Increment(); }},
-                          ice);
+  // auth.mode jwt: the keys (loaded now: a JWKS that cannot be read stops the start) and the gate.
+  const bool jwt = cfg.auth.mode == config::auth_mode::jwt;
+  std::optional<app::auth_keys> keys;
+  if (jwt) keys.emplace(cfg.auth, m, log).load_or_throw();
+  core::auth_gate gate({jwt, cfg.auth.failure_rate_limit.per_second, cfg.auth.failure_rate_limit.burst},
+                       [&keys](std::string_view token) { return keys->verify(token); }, m);
+  net::http_router_options http_opts{cfg.server.static_dir, cfg.turn.rest_api, cfg.turn.api_keys, 16 * 1024 * 1024,
+                                     [&m] { m.credentials_issued.Increment(); }, nullptr};
+  if (jwt) {
+    http_opts.verify_jwt = [&keys](std::string_view token, std::string& reason) {
+      return keys->verify_subject(token, reason);
+    };
+  }
+  net::http_router router(std::move(http_opts), ice);
   turn::turn_service turn(cfg, *registry, log);
   if (turn.active()) turn.start();
   // SIGHUP re-reads the file with the same --set and environment.
   auto reload = [&path, &sets](std::string& error) -> std::optional<config::config> {
-    auto fresh = config::load({path, sets, switchboard_environment(), nullptr});
+    auto fresh = config::load({path, sets, switchboard_environment(), nullptr, true});
     if (fresh.cfg) return std::move(*fresh.cfg);
     error = fresh.problems.empty() ? "invalid configuration" : config::format_problems({fresh.problems.front()});
     while (!error.empty() && error.back() == '\n') error.pop_back();
     return std::nullopt;
   };
-  net::server srv({cfg, hub, m, router, log, [&turn] { return turn.ready(); }, reload});
+  net::server_deps deps{cfg, hub, m, router, log, [&turn] { return turn.ready(); }, reload};
+  if (jwt) {
+    deps.gate = &gate;
+    deps.reload_keys = [&keys](std::vector<std::string>& done) { return keys->reload(done); };
+    deps.tick = [&keys] { keys->tick(); };
+  }
+  net::server srv(std::move(deps));
   const int code = srv.run();
   turn.stop();
   log->info("switchboard stopped");
@@ -139,7 +160,7 @@ int turn_only(const config::load_result& loaded, const std::string& path, const 
   int sig = 0;
   // SIGHUP: the log level is what this role can change without a restart.
   while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
-    auto fresh = config::load({path, sets, switchboard_environment(), nullptr});
+    auto fresh = config::load({path, sets, switchboard_environment(), nullptr, false});
     if (!fresh.cfg) {
       log->warn("SIGHUP: configuration not reloaded ({} problem(s)): keeping the running settings",
                 fresh.problems.size());
@@ -180,6 +201,9 @@ int main(int argc, char** argv) {
   add_common(*serve_cmd);
   auto* check_cmd = app.add_subcommand("check-config", "Validate a config file; print it with secrets masked");
   check_cmd->add_option("file", config_path, "YAML configuration file")->required();
+  std::string check_role = "signaling";
+  check_cmd->add_option("--role", check_role, "Check for this role: signaling (serve) or turn")
+      ->check(CLI::IsMember({"signaling", "turn"}));
   add_common(*check_cmd);
   auto* turn_cmd = app.add_subcommand("turn", "Run only the managed coturn, its metrics and the TURN probe");
   turn_cmd->add_option("-c,--config", config_path, "YAML configuration file");
@@ -187,10 +211,15 @@ int main(int argc, char** argv) {
   auto* turn_config_cmd = app.add_subcommand("turn-config", "Print the coturn config rendered from FILE (has secrets)");
   turn_config_cmd->add_option("file", config_path, "YAML configuration file")->required();
   add_common(*turn_config_cmd);
+  const auto auth_cmd = app::add_auth_commands(app);
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
+  // Key and token tooling needs no configuration.
+  if (app::auth_selected(*auth_cmd)) return app::run_auth(*auth_cmd);
 
-  const auto loaded = load_config(config_path, sets);
+  // The TURN role serves no signaling: auth.* is not required of its config.
+  const bool signaling = !*turn_cmd && !*turn_config_cmd && !(*check_cmd && check_role == "turn");
+  const auto loaded = load_config(config_path, sets, signaling);
   if (!loaded) return 2;
   if (*check_cmd) return check_config(*loaded);
   try {

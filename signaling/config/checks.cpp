@@ -64,6 +64,17 @@ class checker {
     }
   }
 
+  void auth() {
+    auto& a = cfg_.auth;
+    if (!a.jwks_file.empty() && !a.jwks.empty()) {
+      add("auth.jwks", source("auth.jwks"), "set either auth.jwks_file or auth.jwks (SWITCHBOARD_AUTH_JWKS), not both");
+    }
+    if (a.mode == auth_mode::jwt && a.jwks_file.empty() && a.jwks.empty()) {
+      add("auth.jwks_file", source("auth.mode"),
+          "auth.mode is jwt but no keys are configured: set auth.jwks_file or SWITCHBOARD_AUTH_JWKS");
+    }
+  }
+
   void secret_file() {
     const auto& path = cfg_.turn.secret_file;
     if (path.empty() || !secret_file_usable(path)) {
@@ -85,7 +96,18 @@ class checker {
     }
   }
 
-  void production() {
+  void production(bool signaling) {
+    if (!signaling) {
+      // The TURN role hands out no peer IDs: auth.* does not apply.
+    } else if (cfg_.auth.mode == auth_mode::unset) {
+      add("auth.mode", source("auth.mode"),
+          "must be set in the production profile: jwt (tokens from your backend), or none to let anyone "
+          "who reaches the WebSocket have a peer ID and TURN credentials");
+    } else if (cfg_.auth.mode == auth_mode::none) {
+      notes_.push_back(
+          "auth.mode is none: anyone who can reach the WebSocket gets a peer ID and TURN credentials "
+          "(see docs/auth.md)");
+    }
     if (cfg_.turn.secrets.empty() && cfg_.turn.secret_file.empty()) {
       add("turn.secrets", source("turn.secrets"),
           "no TURN secret configured: set turn.secrets, turn.secret_file or " +
@@ -95,14 +117,15 @@ class checker {
       add("server.allowed_origins", source("server.allowed_origins"),
           "must not be empty in the production profile (list origins, or \"*\" for any)");
     }
-    if (cfg_.turn.rest_api && cfg_.turn.api_keys.empty()) {
+    if (cfg_.turn.rest_api && cfg_.turn.api_keys.empty() && cfg_.auth.mode != auth_mode::jwt) {
       add("turn.api_keys", source("turn.rest_api"),
           "turn.rest_api is enabled but no API keys are set (required by the production "
-          "profile)");
+          "profile unless auth.mode is jwt)");
     }
   }
 
   void development(const load_options& opts) {
+    if (cfg_.auth.mode == auth_mode::unset) cfg_.auth.mode = auth_mode::none;
     if (!cfg_.turn.secrets.empty() || !cfg_.turn.secret_file.empty()) {
       return;  // a configured-but-broken secret file is already a problem
     }
@@ -178,6 +201,7 @@ void check_config(conversion& conv, const document& doc, const load_options& opt
   check.managed_turn();
   check.ttl();
   check.secret_file();
+  if (opts.signaling) check.auth();  // the TURN role hands out no peer IDs
   // Without a readable file or a valid profile the profile rules would only
   // add noise about settings the user may well have made.
   const bool profile_known = doc.file_ok() && std::none_of(problems.begin(), problems.end(),
@@ -188,7 +212,7 @@ void check_config(conversion& conv, const document& doc, const load_options& opt
     return;
   }
   if (conv.cfg.prof == profile::production) {
-    check.production();
+    check.production(opts.signaling);
   } else {
     check.development(opts);
   }

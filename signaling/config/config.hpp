@@ -79,6 +79,29 @@ struct peers_config {
   bool operator==(const peers_config&) const = default;
 };
 
+enum class auth_mode { unset, none, jwt };
+
+struct auth_rate_config {
+  double per_second = 0.2;                  // failed authentications per client address, sustained
+  double burst = 10;                        // bucket size
+  bool operator==(const auth_rate_config&) const = default;
+};
+
+struct auth_config {
+  auth_mode mode = auth_mode::unset;        // none|jwt; production: required; development: none
+  std::string jwks_file;                    // JWKS (RFC 7517) with the keys tokens are checked against
+  std::string jwks;                         // the whole JWKS document instead (env SWITCHBOARD_AUTH_JWKS)
+  std::string audience = "switchboard";     // "aud" must contain it
+  std::vector<std::string> issuers;         // non-empty: "iss" must be one of them
+  seconds leeway{60};                       // clock skew allowed for exp, nbf and iat
+  seconds max_token_lifetime{3600};         // exp - iat (or exp - now) at most this
+  bool allow_query_token = false;           // also accept ?access_token= on the upgrade URL
+  seconds hello_timeout{10};                // no start by then: close 4002
+  std::size_t max_connections_per_identity = 10;  // peers holding an ID per token subject (0 = no limit)
+  auth_rate_config failure_rate_limit;      // failed authentications per client address
+  bool operator==(const auth_config&) const = default;
+};
+
 struct managed_tls_config {
   std::string cert;                         // PEM chain for turns:/DTLS; empty = no TLS listener
   std::string key;                          // PEM private key
@@ -135,6 +158,7 @@ struct config {
   server_config server;                     // the public HTTP/WebSocket listener
   metrics_config metrics;                   // Prometheus exposition
   peers_config peers;                       // session resumption after a disconnect
+  auth_config auth;                         // who may start (JWT) and who may call whom (rooms)
   turn_config turn;                         // credentials and URIs handed to clients
   log_config log;                           // spdlog level and format
   bool ephemeral_secret = false;            // set by the loader: secret generated at start-up

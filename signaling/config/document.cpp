@@ -113,6 +113,9 @@ std::string document::fallback_source() const { return path_.empty() ? "defaults
 
 void apply_env(document& doc, const std::map<std::string, std::string>& env,
                std::vector<problem>& problems) {
+  if (const auto jwks = env.find(auth_jwks_env); jwks != env.end() && !trim(jwks->second).empty()) {
+    doc.set("auth.jwks", YAML::Node(jwks->second), std::string("env ") + auth_jwks_env, problems);
+  }
   const auto found = env.find(turn_secret_env);
   if (found == env.end()) {
     return;

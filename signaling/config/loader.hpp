@@ -32,6 +32,9 @@ struct load_options {
   std::map<std::string, std::string> env;    // environment variables to consult
   // Source of random bytes for the development-profile ephemeral secret.
   std::function<std::string()> make_secret;
+  // False for the TURN role (`switchboard turn`), which serves no signaling:
+  // auth.mode is then not required by the production profile.
+  bool signaling = true;
 };
 
 // Never throws: every failure, including YAML syntax errors, is a problem.
@@ -52,5 +55,7 @@ std::vector<std::pair<std::string, std::string>> masked_values(const config& cfg
 
 // The environment variable holding TURN secrets, comma-separated.
 inline constexpr const char* turn_secret_env = "SWITCHBOARD_TURN_SECRET";
+// The environment variable holding the whole JWKS document (auth.jwks).
+inline constexpr const char* auth_jwks_env = "SWITCHBOARD_AUTH_JWKS";
 
 }  // namespace switchboard::config

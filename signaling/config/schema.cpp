@@ -24,6 +24,16 @@ field text(std::string key, At at, text_check check = nullptr) {
           [=](const config& c) { return YAML::Node(at(c)); }};
 }
 
+// A text value that may hold secrets (an inline JWKS with HS256 keys): dumped as "***" when set.
+template <class At>
+field masked_text(std::string key, At at) {
+  return {std::move(key),
+          [=](const YAML::Node& n, config& c, field_errors& e) {
+            if (auto v = read_text(n, nullptr, e)) at(c) = *v;
+          },
+          [=](const config& c) { return YAML::Node(at(c).empty() ? std::string() : std::string("***")); }};
+}
+
 template <class At>
 field flag(std::string key, At at) {
   return {std::move(key),
@@ -148,6 +158,19 @@ std::vector<field> other_fields() {
       count("peers.max_per_address", SB_AT(peers.max_per_address), 1),
       rate("peers.id_rate_limit.per_second", SB_AT(peers.id_rate_limit.per_second)),
       rate("peers.id_rate_limit.burst", SB_AT(peers.id_rate_limit.burst)),
+      choice("auth.mode", SB_AT(auth.mode),
+             names<auth_mode>{{"", auth_mode::unset}, {"none", auth_mode::none}, {"jwt", auth_mode::jwt}}),
+      text("auth.jwks_file", SB_AT(auth.jwks_file)),
+      masked_text("auth.jwks", SB_AT(auth.jwks)),
+      text("auth.audience", SB_AT(auth.audience), check_not_empty),
+      list("auth.issuers", SB_AT(auth.issuers), check_not_empty),
+      duration("auth.leeway", SB_AT(auth.leeway), true),
+      duration("auth.max_token_lifetime", SB_AT(auth.max_token_lifetime)),
+      flag("auth.allow_query_token", SB_AT(auth.allow_query_token)),
+      duration("auth.hello_timeout", SB_AT(auth.hello_timeout)),
+      count("auth.max_connections_per_identity", SB_AT(auth.max_connections_per_identity), 0),
+      rate("auth.failure_rate_limit.per_second", SB_AT(auth.failure_rate_limit.per_second)),
+      rate("auth.failure_rate_limit.burst", SB_AT(auth.failure_rate_limit.burst)),
       list("turn.secrets", SB_AT(turn.secrets), check_secret, true),
       text("turn.secret_file", SB_AT(turn.secret_file)),
       duration("turn.ttl", SB_AT(turn.ttl), true),

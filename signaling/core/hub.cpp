@@ -36,41 +36,65 @@ outbound_ptr hub::error_reply(error_code c, std::string_view message, std::strin
 
 hub::start_result hub::start(const std::shared_ptr<participant>& self,
                              const std::optional<protocol::resume_request>& resume, steady_clock::time_point now,
-                             std::string_view address) {
+                             std::string_view address, const peer_identity* who) {
   std::lock_guard lock(mutex_);
   start_result out;
   if (resume) {
     resume_locked(self, *resume, address, now, out);
   } else {
-    start_new_locked(self, address, now, out);
+    start_new_locked(self, address, who, now, out);
   }
   metrics_.peers.Set(static_cast<double>(registry_->size()));
   return out;
 }
 
-void hub::start_new_locked(const std::shared_ptr<participant>& self, std::string_view address,
-                           steady_clock::time_point now, start_result& out) {
+bool hub::admit_new_locked(std::string_view address, const peer_identity* who, steady_clock::time_point now,
+                           start_result& out) {
+  // The identity first: refusing it must not spend the address's ID budget.
+  if (who != nullptr && cfg_.max_per_identity != 0) {
+    const auto found = identities_.find(who->subject);
+    if (found != identities_.end() && found->second >= cfg_.max_per_identity) {
+      metrics_.peers_refused(metrics::peer_refusal::max_per_identity).Increment();
+      out.fx.to_self.push_back(error_reply(error_code::rate_limited,
+                                           "too many peers for your identity (the limit is " +
+                                               std::to_string(cfg_.max_per_identity) +
+                                               "): close another tab or device first",
+                                           "start"));
+      return false;
+    }
+  }
   switch (addresses_.admit_new(address, now)) {
-    case address_limits::verdict::ok: break;
+    case address_limits::verdict::ok: return true;
     case address_limits::verdict::max_peers:
       metrics_.peers_refused(metrics::peer_refusal::max_per_address).Increment();
       out.fx.to_self.push_back(error_reply(error_code::rate_limited,
                                            "too many peers from your address (the limit is " +
                                                std::to_string(cfg_.addresses.max_peers) + ")",
                                            "start"));
-      return;
+      return false;
     case address_limits::verdict::id_rate:
       metrics_.peers_refused(metrics::peer_refusal::id_rate).Increment();
       out.fx.to_self.push_back(error_reply(error_code::rate_limited,
                                            "too many new peer IDs from your address; retry in a few seconds",
                                            "start"));
-      return;
+      return false;
   }
+  return false;
+}
+
+void hub::start_new_locked(const std::shared_ptr<participant>& self, std::string_view address,
+                           const peer_identity* who, steady_clock::time_point now, start_result& out) {
+  if (!admit_new_locked(address, who, now, out)) return;
   for (int attempt = 0; attempt < max_id_attempts; ++attempt) {
     std::string id = sources_.new_peer_id();
     if (id.empty() || registry_->find(id) != nullptr) continue;
     peer_record& rec = registry_->add(id);
     rec.address = address;
+    if (who != nullptr) {
+      rec.identity = who->subject;
+      rec.room = who->room;
+      ++identities_[who->subject];
+    }
     attach_locked(id, rec, self, false, out.fx);
     out.id = std::move(id);
     return;
@@ -131,11 +155,15 @@ effects hub::relay(std::string_view from, const protocol::request& req, steady_c
 }
 
 effects hub::relay(std::string_view from, protocol::request&& req, steady_clock::time_point received) {
-  return relay_with(from, req.act, req.remote_id, [&] { return protocol::forward(std::move(req), from); }, received);
+  return relay_with(
+      from, req.act, req.remote_id,
+      [&](std::string_view identity) { return protocol::forward(std::move(req), from, identity); }, received);
 }
 
 effects hub::relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received) {
-  return relay_with(from, msg.act, msg.remote_id, [&] { return protocol::forward(msg, from); }, received);
+  return relay_with(
+      from, msg.act, msg.remote_id,
+      [&](std::string_view identity) { return protocol::forward(msg, from, identity); }, received);
 }
 
 template <class Text>
@@ -150,6 +178,8 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
   }
   peer_record* target = registry_->find(remote_id);
   peer_record* sender = registry_->find(from);
+  // Another room's peer is, to this sender, a peer that does not exist.
+  if (target != nullptr && sender != nullptr && target->room != sender->room) target = nullptr;
   if (target == nullptr) {
     metrics_.undeliverable(undeliverable_reason::peer_not_found).Increment();
     fx.to_self.push_back(error_reply(error_code::peer_not_found, "data.remoteId names no connected peer", ref));
@@ -159,7 +189,7 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
     fx.to_self.push_back(error_reply(error_code::internal, "this connection's peer id is no longer registered", ref));
     return fx;
   }
-  if (!send_or_queue_locked(*target, make_relayed(text(), received), fx)) {
+  if (!send_or_queue_locked(*target, make_relayed(text(sender->identity), received), fx)) {
     metrics_.undeliverable(undeliverable_reason::queue_full).Increment();
     fx.to_self.push_back(error_reply(error_code::queue_full,
                                      "the target peer is reconnecting and its message queue is full", ref));
@@ -272,6 +302,11 @@ void hub::leave_locked(const std::string& id, effects& fx) {
   }
   pending_total_ -= rec->pending_bytes;
   addresses_.remove(rec->address);
+  if (!rec->identity.empty()) {
+    if (const auto found = identities_.find(rec->identity); found != identities_.end() && --found->second == 0) {
+      identities_.erase(found);
+    }
+  }
   const auto contacts = std::move(rec->contacts);
   registry_->remove(id);
   metrics_.peers_left.Increment();

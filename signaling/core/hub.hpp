@@ -5,6 +5,7 @@
 // after the lock is released and tests inspect them directly.
 
 #include "signaling/core/address_limits.hpp"
+#include "signaling/core/auth_gate.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/peer_registry.hpp"
 #include "signaling/metrics/metrics.hpp"
@@ -18,6 +19,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,7 @@ struct hub_config {
   std::size_t max_detached = 10000;                 // at the cap the oldest detached peer leaves
   std::size_t max_queued_bytes_total = 64 << 20;    // all detached peers' queues together
   address_limits_config addresses;                  // per client address
+  std::size_t max_per_identity = 10;                // peers holding an ID per token subject (auth.mode jwt)
 };
 
 // Where credentials and identifiers come from; fakes in tests.
@@ -53,9 +56,11 @@ public:
   // `start` from a connection without an ID; with `resume`, reclaims a detached
   // (or still attached: the old connection is closed as replaced) peer.
   // `address` is the client's IP: new IDs are limited per address (a resume is not).
+  // `who` (auth.mode jwt) is the verified token's identity: a new peer takes its
+  // subject and room, limited per subject; a resumed peer keeps its own.
   start_result start(const std::shared_ptr<participant>& self,
                      const std::optional<protocol::resume_request>& resume, steady_clock::time_point now,
-                     std::string_view address = {});
+                     std::string_view address = {}, const peer_identity* who = nullptr);
 
   // A relayed message (offer/answer/iceCandidate/hangup) from started peer `from`.
   effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received);
@@ -82,7 +87,10 @@ public:
 
 private:
   void start_new_locked(const std::shared_ptr<participant>& self, std::string_view address,
-                        steady_clock::time_point now, start_result& out);
+                        const peer_identity* who, steady_clock::time_point now, start_result& out);
+  // False (with the refusal in out) when the address or the identity has no room for one more peer.
+  bool admit_new_locked(std::string_view address, const peer_identity* who, steady_clock::time_point now,
+                        start_result& out);
   void resume_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
                      std::string_view address, steady_clock::time_point now, start_result& out);
   // Detaches `rec`; at peers.max_detached the oldest detached peer leaves first.
@@ -109,6 +117,7 @@ private:
   std::set<std::pair<steady_clock::time_point, std::string>> detached_;  // expiry order
   std::size_t pending_total_ = 0;  // bytes queued for all detached peers
   address_limits addresses_;
+  std::unordered_map<std::string, std::size_t> identities_;  // peers per token subject
 };
 
 }  // namespace switchboard::core

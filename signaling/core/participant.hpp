@@ -29,6 +29,7 @@ enum class close_code : unsigned short {
   internal_error = 1011,
   replaced = 4000,        // the peer resumed on another connection
   slow_consumer = 4001,   // outbound queue bound reached
+  hello_timeout = 4002,   // auth.mode jwt: no successful start within auth.hello_timeout
 };
 
 class participant {

@@ -25,12 +25,13 @@ std::string rate_limit_message(const connection_limits& l) {
 }  // namespace
 
 peer_connection::peer_connection(hub& h, connection_limits limits, metrics::signaling_metrics& metrics,
-                                 steady_clock::time_point now, std::string address)
+                                 steady_clock::time_point now, std::string address, auth_gate* gate)
     : hub_(h),
       limits_(limits),
       metrics_(metrics),
       bucket_(limits.rate_per_second, limits.burst, now),
-      address_(std::move(address)) {}
+      address_(std::move(address)),
+      gate_(gate) {}
 
 effects peer_connection::error(error_code c, std::string_view message, std::string_view ref) {
   metrics_.error_sent(c).Increment();
@@ -91,19 +92,41 @@ effects peer_connection::on_oversize(std::uint64_t size, steady_clock::time_poin
 effects peer_connection::dispatch(const std::shared_ptr<participant>& self, protocol::request&& req,
                                   steady_clock::time_point now) {
   const std::string_view ref = protocol::to_string(req.act);
-  if (req.act == protocol::action::start) {
-    if (started()) return error(error_code::bad_request, "already started: to resume, open a new connection", ref);
-    auto result = hub_.start(self, req.resume, now, address_);
-    id_ = std::move(result.id);  // stays empty when the start failed
-    return std::move(result.fx);
+  if (req.act == protocol::action::start) return start(self, std::move(req), now);
+  if (!started()) {
+    if (auth_required()) {
+      return error(error_code::unauthorized, "authenticate first: send start with data.token before " + std::string(ref),
+                   ref);
+    }
+    return error(error_code::not_started, "send start before " + std::string(ref), ref);
   }
-  if (!started()) return error(error_code::not_started, "send start before " + std::string(ref), ref);
   if (req.act == protocol::action::ice_servers) {
     effects fx;
     fx.to_self.push_back(hub_.ice_servers(id_));
     return fx;
   }
   return hub_.relay(id_, std::move(req), now);
+}
+
+effects peer_connection::start(const std::shared_ptr<participant>& self, protocol::request&& req,
+                               steady_clock::time_point now) {
+  if (started()) return error(error_code::bad_request, "already started: to resume, open a new connection", "start");
+  std::optional<peer_identity> who;
+  // A resume needs no JWT: the resume token proves the peer, and the JWT
+  // that started it may have expired since.
+  if (auth_required() && !req.resume) {
+    auto verdict = gate_->check(req.token.empty() ? std::string_view(query_token_) : std::string_view(req.token),
+                                address_, now);
+    if (!verdict.who) {
+      auth_failure_ = auth_failure{verdict.reason, verdict.message};
+      return error(verdict.code, verdict.message, "start");
+    }
+    who = std::move(verdict.who);
+  }
+  auto result = hub_.start(self, req.resume, now, address_, who ? &*who : nullptr);
+  id_ = std::move(result.id);  // stays empty when the start failed
+  if (started() && who) identity_ = std::move(who);
+  return std::move(result.fx);
 }
 
 effects peer_connection::on_close(const participant* self, bool client_goodbye, steady_clock::time_point now) {

@@ -3,6 +3,7 @@
 // session hands it each inbound frame and performs the effects it returns.
 // Used from one strand only (not thread-safe itself; the hub is).
 
+#include "signaling/core/auth_gate.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/token_bucket.hpp"
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace switchboard::core {
 
@@ -24,9 +26,16 @@ struct connection_limits {
 
 class peer_connection {
 public:
-  // `address`: the client's IP, for the hub's per-address limits.
+  // `address`: the client's IP, for the hub's per-address limits. `gate`
+  // (null or not required: auth.mode none) decides who may start.
   peer_connection(hub& h, connection_limits limits, metrics::signaling_metrics& metrics,
-                  steady_clock::time_point now, std::string address = {});
+                  steady_clock::time_point now, std::string address = {}, auth_gate* gate = nullptr);
+
+  // A token from the upgrade request (?access_token=, auth.allow_query_token):
+  // used by a start that carries none.
+  void set_query_token(std::string token) { query_token_ = std::move(token); }
+  // True when this connection must start (with a valid token) before anything else.
+  bool auth_required() const noexcept { return gate_ != nullptr && gate_->required(); }
 
   // A control frame (ping/pong) arrived: it takes a token like a message.
   // False when the bucket is empty: the caller closes with 1008.
@@ -47,6 +56,16 @@ public:
 
   const std::string& id() const noexcept { return id_; }
   bool started() const noexcept { return !id_.empty(); }
+  // The verified identity of the last successful authenticated start (empty otherwise).
+  const std::optional<peer_identity>& identity() const noexcept { return identity_; }
+
+  // What the last refused authentication was, for the log: taken (and
+  // cleared) by the caller after each message.
+  struct auth_failure {
+    std::string reason;
+    std::string message;
+  };
+  std::optional<auth_failure> take_auth_failure() { return std::exchange(auth_failure_, std::nullopt); }
 
 private:
   effects dispatch(const std::shared_ptr<participant>& self, protocol::request&& req, steady_clock::time_point now);
@@ -55,6 +74,7 @@ private:
   // dropped, with `fx` holding the one rate-limited error of the episode.
   bool admit(std::size_t bytes, steady_clock::time_point now, effects& fx);
   effects too_large(std::uint64_t size);
+  effects start(const std::shared_ptr<participant>& self, protocol::request&& req, steady_clock::time_point now);
 
   hub& hub_;
   connection_limits limits_;
@@ -63,6 +83,10 @@ private:
   bool limited_notified_ = false;
   std::string id_;
   std::string address_;
+  auth_gate* gate_ = nullptr;
+  std::string query_token_;
+  std::optional<peer_identity> identity_;
+  std::optional<auth_failure> auth_failure_;
 };
 
 }  // namespace switchboard::core

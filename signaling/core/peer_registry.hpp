@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -25,6 +26,8 @@ struct peer_record {
   bool attached = false;
   std::string resume_token;               // current token (rotated on every start/resume)
   std::string address;                    // client IP it was started or last resumed from
+  std::string identity;                   // auth.mode jwt: the token's subject; empty otherwise
+  std::optional<std::string> room;        // auth.mode jwt: the token's room claim
   steady_clock::time_point detached_at{};
   // Kept for a detached peer, bounded. A vector: appended and taken whole, and
   // unlike a deque it allocates nothing until used (every peer has one).

@@ -66,6 +66,7 @@ std::string_view to_string(peer_refusal r) noexcept {
   switch (r) {
     case peer_refusal::max_per_address: return "max_per_address";
     case peer_refusal::id_rate: return "id_rate";
+    case peer_refusal::max_per_identity: return "max_per_identity";
   }
   return "unknown";
 }
@@ -137,7 +138,12 @@ signaling_metrics::signaling_metrics(prometheus::Registry& r)
       queued_bytes(gauge(r, "switchboard_peers_queued_bytes",
                          "Bytes of messages kept for detached peers, all together.")),
       client_addresses(gauge(r, "switchboard_client_addresses",
-                             "Client addresses tracked for the per-address peer limits.")) {
+                             "Client addresses tracked for the per-address peer limits.")),
+      auth_successes(counter(r, "switchboard_auth_successes_total",
+                             "Starts whose token verified (auth.mode jwt).")),
+      hello_timeouts(counter(r, "switchboard_auth_hello_timeouts_total",
+                             "Connections closed with 4002: no start within auth.hello_timeout.")),
+      jwks_keys(gauge(r, "switchboard_auth_jwks_keys", "Keys in the JWKS in use (auth.mode jwt).")) {
   auto& rejected = prometheus::BuildCounter()
                        .Name("switchboard_connections_rejected_total")
                        .Help("Connections refused, by reason.")
@@ -169,6 +175,29 @@ signaling_metrics::signaling_metrics(prometheus::Registry& r)
                       .Register(r);
   labelled<resume_result>(resumes, "result", resumes_, [](resume_result v) { return to_string(v); });
   add_hardening_families(r);
+  add_auth_families(r);
+}
+
+void signaling_metrics::add_auth_families(prometheus::Registry& r) {
+  auto& failures = prometheus::BuildCounter()
+                       .Name("switchboard_auth_failures_total")
+                       .Help("Starts refused for want of a valid token, by reason (auth.mode jwt).")
+                       .Register(r);
+  for (std::size_t i = 0; i < auth_failure_reasons.size(); ++i) {
+    auth_failures_[i] = &failures.Add({{"reason", std::string(auth_failure_reasons[i])}});
+  }
+  labelled<reload_result>(prometheus::BuildCounter()
+                              .Name("switchboard_auth_jwks_reloads_total")
+                              .Help("JWKS reloads (SIGHUP or file change), by result.")
+                              .Register(r),
+                          "result", jwks_reloads_, [](reload_result v) { return to_string(v); });
+}
+
+prometheus::Counter& signaling_metrics::auth_failures(std::string_view reason) {
+  for (std::size_t i = 0; i + 1 < auth_failure_reasons.size(); ++i) {
+    if (auth_failure_reasons[i] == reason) return *auth_failures_[i];
+  }
+  return *auth_failures_.back();
 }
 
 void signaling_metrics::add_hardening_families(prometheus::Registry& r) {

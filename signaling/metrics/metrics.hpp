@@ -24,7 +24,7 @@ enum class reject_reason { max_connections, max_per_ip, origin, draining, bad_up
 enum class undeliverable_reason { peer_not_found, queue_full, expired, slow_consumer, connection_closed };
 enum class resume_result { ok, unknown_peer, bad_token, expired };
 // Why a start got no new peer ID (per-address limits).
-enum class peer_refusal { max_per_address, id_rate };
+enum class peer_refusal { max_per_address, id_rate, max_per_identity };
 // Why the server closed a connection that broke a usage policy (1008).
 enum class policy_close { control_flood, slow_message };
 // Malformed HTTP requests on the public port, answered before the close.
@@ -34,11 +34,11 @@ enum class accept_error { emfile, enfile, other };
 enum class reload_result { ok, failed };
 
 inline constexpr std::size_t n_actions = 6;
-inline constexpr std::size_t n_errors = 9;
+inline constexpr std::size_t n_errors = 10;
 inline constexpr std::size_t n_reject = 7;
 inline constexpr std::size_t n_undeliverable = 5;
 inline constexpr std::size_t n_resume = 4;
-inline constexpr std::size_t n_refusal = 2;
+inline constexpr std::size_t n_refusal = 3;
 inline constexpr std::size_t n_policy = 2;
 inline constexpr std::size_t n_http_error = 4;
 inline constexpr std::size_t n_accept_error = 3;
@@ -52,6 +52,15 @@ std::string_view to_string(policy_close r) noexcept;
 std::string_view to_string(http_error r) noexcept;
 std::string_view to_string(accept_error r) noexcept;
 std::string_view to_string(reload_result r) noexcept;
+
+// Labels of switchboard_auth_failures_total{reason}: the verifier's reasons
+// (signaling/auth: auth::to_string(failure)), then the gate's own; any other
+// name is counted as "other".
+inline constexpr std::array<std::string_view, 20> auth_failure_reasons{
+    "oversize",      "malformed",     "bad_header",       "unsupported_alg", "alg_mismatch",
+    "kid_required",  "unknown_key",   "bad_signature",    "bad_claims",      "missing_claim",
+    "expired",       "not_yet_valid", "issued_in_future", "wrong_audience",  "wrong_issuer",
+    "lifetime_too_long", "missing_token", "throttled",    "no_keys",         "other"};
 
 class signaling_metrics {
 public:
@@ -73,6 +82,9 @@ public:
   prometheus::Counter& log_suppressed;       // switchboard_log_messages_suppressed_total
   prometheus::Gauge& queued_bytes;           // switchboard_peers_queued_bytes (all detached peers)
   prometheus::Gauge& client_addresses;       // switchboard_client_addresses (per-address table)
+  prometheus::Counter& auth_successes;       // switchboard_auth_successes_total
+  prometheus::Counter& hello_timeouts;       // switchboard_auth_hello_timeouts_total (close 4002)
+  prometheus::Gauge& jwks_keys;              // switchboard_auth_jwks_keys (keys loaded)
 
   prometheus::Counter& rejected(reject_reason r) { return *rejected_[static_cast<std::size_t>(r)]; }
   // Only offer/answer/iceCandidate/hangup are exported.
@@ -87,9 +99,14 @@ public:
   prometheus::Counter& http_errors(http_error r) { return *http_errors_[static_cast<std::size_t>(r)]; }
   prometheus::Counter& accept_errors(accept_error r) { return *accept_errors_[static_cast<std::size_t>(r)]; }
   prometheus::Counter& reloads(reload_result r) { return *reloads_[static_cast<std::size_t>(r)]; }
+  // switchboard_auth_failures_total{reason}
+  prometheus::Counter& auth_failures(std::string_view reason);
+  // switchboard_auth_jwks_reloads_total{result}
+  prometheus::Counter& jwks_reloads(reload_result r) { return *jwks_reloads_[static_cast<std::size_t>(r)]; }
 
 private:
   void add_hardening_families(prometheus::Registry& r);
+  void add_auth_families(prometheus::Registry& r);
 
   prometheus::Counter not_relayed_;  // sink for start/iceServers: never exported
   std::array<prometheus::Counter*, n_reject> rejected_{};
@@ -102,6 +119,8 @@ private:
   std::array<prometheus::Counter*, n_http_error> http_errors_{};
   std::array<prometheus::Counter*, n_accept_error> accept_errors_{};
   std::array<prometheus::Counter*, n_reload> reloads_{};
+  std::array<prometheus::Counter*, auth_failure_reasons.size()> auth_failures_{};
+  std::array<prometheus::Counter*, n_reload> jwks_reloads_{};
 };
 
 // switchboard_build_info{version=...} 1

@@ -12,6 +12,7 @@ std::string_view to_string(log_kind k) noexcept {
     case log_kind::policy_close: return "policy closes";
     case log_kind::slow_consumer: return "slow consumers";
     case log_kind::too_large: return "oversized messages";
+    case log_kind::auth_failed: return "failed authentications";
     case log_kind::count: break;
   }
   return "other";

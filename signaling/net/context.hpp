@@ -3,6 +3,7 @@
 // Internal to signaling/net (includes Asio).
 
 #include "signaling/config/config.hpp"
+#include "signaling/core/auth_gate.hpp"
 #include "signaling/core/connection_limiter.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/participant.hpp"
@@ -65,6 +66,7 @@ enum class log_kind : std::size_t {
   policy_close,
   slow_consumer,
   too_large,
+  auth_failed,
   count,
 };
 std::string_view to_string(log_kind k) noexcept;
@@ -93,6 +95,7 @@ struct shared_context {
   std::shared_ptr<fd_poller> poller{};
   std::mutex poller_mutex{};
   log::log_throttle log_limit{static_cast<std::size_t>(log_kind::count)};
+  core::auth_gate* gate = nullptr;  // auth.mode jwt (null: anyone may start)
 
   // Whether a line of `kind` may be written now (at most 5 per 10 s per
   // kind); when earlier ones were left out, `note` is "; suppressed N

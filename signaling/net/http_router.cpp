@@ -142,6 +142,11 @@ http_reply http_router::serve_static(std::string_view target, bool head) const {
 
 bool http_router::key_allowed(std::string_view query_key, std::string_view authorization) const {
   if (opts_.api_keys.empty()) return true;
+  return presented_key(query_key, authorization);
+}
+
+// One of turn.api_keys was presented (as ?key= or a bearer token).
+bool http_router::presented_key(std::string_view query_key, std::string_view authorization) const {
   std::string_view presented = query_key;
   if (const auto token = bearer_token(authorization); !token.empty()) presented = token;
   if (presented.empty()) return false;
@@ -159,7 +164,22 @@ http_reply http_router::turn_credentials(std::string_view target, std::string_vi
     else if (p.key == "username") username = p.value;
     else if (p.key == "key") key = p.value;
   }
-  if (!key_allowed(key, authorization)) return json_error(401, "a valid API key is required (turn.api_keys)");
+  if (opts_.verify_jwt) {
+    // auth.mode jwt: an API key, or a bearer JWT whose subject becomes the user part.
+    const auto bearer = bearer_token(authorization);
+    if (!presented_key(key, authorization)) {
+      if (bearer.empty()) return json_error(401, "a bearer token (JWT) or an API key is required");
+      std::string reason;
+      auto subject = opts_.verify_jwt(bearer, reason);
+      if (!subject) return json_error(401, "token refused: " + reason);
+      if (!valid_username(*subject)) {
+        return json_error(400, "the token's sub cannot be a TURN user name: 1-128 characters of A-Z a-z 0-9 - _ . @");
+      }
+      username = std::move(*subject);  // the request's username does not override it
+    }
+  } else if (!key_allowed(key, authorization)) {
+    return json_error(401, "a valid API key is required (turn.api_keys)");
+  }
   if (service != "turn") return json_error(400, "service must be \"turn\"");
   if (!valid_username(username)) {
     return json_error(400, "username must be 1-128 characters of A-Z a-z 0-9 - _ . @");
@@ -176,6 +196,15 @@ http_reply http_router::turn_credentials(std::string_view target, std::string_vi
                                                       {"ttl", ice_.ttl().count()},
                                                       {"uris", std::move(uris)}});
   return r;
+}
+
+std::string query_param(std::string_view target, std::string_view name) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return {};
+  for (auto p : parsed->params()) {
+    if (p.key == name) return std::string(p.value);
+  }
+  return {};
 }
 
 }  // namespace switchboard::net

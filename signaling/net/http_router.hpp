@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,7 +35,14 @@ struct http_router_options {
   std::vector<std::string> api_keys;     // required for the REST API when non-empty
   std::size_t max_file_bytes = 16 * 1024 * 1024;
   std::function<void()> on_credential;   // called for each credential minted (metrics)
+  // auth.mode jwt: verifies a bearer JWT for the REST API, returning its
+  // subject, or nullopt with `reason` set. Unset: API keys only.
+  std::function<std::optional<std::string>(std::string_view token, std::string& reason)> verify_jwt;
 };
+
+// The value of query parameter `name` in an origin-form target, percent-decoded;
+// empty when absent or malformed.
+std::string query_param(std::string_view target, std::string_view name);
 
 // True when a browser Origin may open a WebSocket: no Origin header (not a
 // browser), an empty allow-list, "*" in it, or an exact (case-insensitive) match.
@@ -55,6 +63,7 @@ private:
   http_reply serve_static(std::string_view target, bool head) const;
   http_reply turn_credentials(std::string_view target, std::string_view authorization) const;
   bool key_allowed(std::string_view query_key, std::string_view authorization) const;
+  bool presented_key(std::string_view query_key, std::string_view authorization) const;
 
   http_router_options opts_;
   std::filesystem::path root_;  // canonical static_dir

@@ -139,9 +139,11 @@ private:
     beast::get_lowest_layer(stream_).expires_never();
     // Bytes the client sent after its request (it should wait for the 101) are the session's.
     const auto early = buffer_.cdata();
+    std::string query_token;
+    if (ctx_.cfg.auth.allow_query_token) query_token = query_param(target, "access_token");
     start_websocket_session(std::move(stream_), key,
                             std::string_view(static_cast<const char*>(early.data()), early.size()), ctx_,
-                            std::move(slot_));
+                            std::move(slot_), std::move(query_token));
   }
 
   // Why the upgrade's Origin is refused; empty when it is accepted.

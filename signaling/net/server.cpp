@@ -46,8 +46,11 @@ struct server::impl {
         signals(control, SIGINT, SIGTERM),
         hangup(control, SIGHUP),
         reload_config(std::move(d.reload_config)),
+        reload_keys(std::move(d.reload_keys)),
+        tick(std::move(d.tick)),
         sweep_timer(control),
         drain_timer(control) {
+    ctx.gate = d.gate;
     if (!ctx.cfg.server.tls.cert.empty()) ctx.tls = make_tls_context(ctx.cfg.server.tls);
     listen_on(acceptor, ctx.cfg.server.listen, "server.listen");
   }
@@ -116,9 +119,12 @@ struct server::impl {
     sweep_timer.expires_after(period);
     sweep_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      auto fx = ctx.hub.expire(core::steady_clock::now());
+      const auto now = core::steady_clock::now();
+      auto fx = ctx.hub.expire(now);
       for (auto& d : fx.deliveries) d.to->deliver(std::move(d.msg));
       ctx.log_suppressed_summary();
+      if (ctx.gate) ctx.gate->sweep(now);
+      if (tick) tick();
       schedule_sweep();
     });
   }
@@ -138,6 +144,7 @@ struct server::impl {
       done.push_back("log level " + fresh->log.level);
     }
     if (ctx.current_tls()) ok &= reload_tls(fresh ? fresh->server.tls : ctx.cfg.server.tls, done);
+    if (reload_keys) ok &= reload_keys(done);
     ctx.metrics.reloads(ok ? metrics::reload_result::ok : metrics::reload_result::failed).Increment();
     std::string line;
     for (const auto& d : done) line += (line.empty() ? "" : "; ") + d;
@@ -231,6 +238,8 @@ struct server::impl {
   asio::signal_set signals;
   asio::signal_set hangup;
   std::function<std::optional<config::config>(std::string&)> reload_config;
+  std::function<bool(std::vector<std::string>&)> reload_keys;
+  std::function<void()> tick;
   asio::steady_timer accept_timer{acceptor.get_executor()};
   milliseconds accept_backoff{0};
   asio::steady_timer sweep_timer;

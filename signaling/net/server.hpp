@@ -3,6 +3,7 @@
 // signaling endpoint, plus graceful drain on SIGTERM/SIGINT. Beast-free header.
 
 #include "signaling/config/config.hpp"
+#include "signaling/core/auth_gate.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/metrics/metrics.hpp"
 #include "signaling/net/http_router.hpp"
@@ -11,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace spdlog {
 class logger;
@@ -28,6 +30,12 @@ struct server_deps {
   // SIGHUP: the configuration as it is now on disk, or nullopt with `error`
   // set. Unset: SIGHUP reloads the TLS files named by the running config.
   std::function<std::optional<config::config>(std::string& error)> reload_config = nullptr;
+  // auth.mode jwt: decides who may start (null: anyone).
+  core::auth_gate* gate = nullptr;
+  // SIGHUP: re-reads the JWKS; appends what it did to `done`, false when it failed.
+  std::function<bool(std::vector<std::string>& done)> reload_keys = nullptr;
+  // About once a second on the control strand (e.g. the JWKS file watch).
+  std::function<void()> tick = nullptr;
 };
 
 class server {

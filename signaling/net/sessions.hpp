@@ -24,15 +24,16 @@ void start_http_session(boost::asio::ip::tcp::socket&& socket, shared_context& c
                         std::optional<metrics::reject_reason> reject);
 
 // Answers a checked upgrade request carrying Sec-WebSocket-Key `key` with 101
-// and runs the signaling session; `early` holds bytes that followed the request.
+// and runs the signaling session; `early` holds bytes that followed the request;
+// `query_token` is the upgrade's ?access_token= (auth.allow_query_token).
 template <class Stream>
 void start_websocket_session(Stream&& stream, std::string_view key, std::string_view early, shared_context& ctx,
-                             connection_slot slot);
+                             connection_slot slot, std::string query_token = {});
 
 extern template void start_websocket_session<plain_stream>(plain_stream&&, std::string_view, std::string_view,
-                                                           shared_context&, connection_slot);
+                                                           shared_context&, connection_slot, std::string);
 extern template void start_websocket_session<tls_stream>(tls_stream&&, std::string_view, std::string_view,
-                                                         shared_context&, connection_slot);
+                                                         shared_context&, connection_slot, std::string);
 
 
 }  // namespace switchboard::net

@@ -33,8 +33,8 @@ public:
   plain_session(plain_stream&& stream, shared_context& ctx, connection_slot slot)
       : ws_session(ctx, std::move(slot), strand_of(stream.get_executor())), io_(std::move(stream)) {}
 
-  void run(std::string_view key, std::string_view early) {
-    reading_ = begin(key, early);
+  void run(std::string_view key, std::string_view early, std::string query_token) {
+    reading_ = begin(key, early, std::move(query_token));
     if (closed_) return;
     error_code ec;
     auto poller = plain_poller(ctx_, strand_, ec);
@@ -125,8 +125,8 @@ public:
   tls_session(tls_stream&& stream, shared_context& ctx, connection_slot slot)
       : ws_session(ctx, std::move(slot), strand_of(stream.get_executor())), io_(std::move(stream)) {}
 
-  void run(std::string_view key, std::string_view early) {
-    if (begin(key, early) && !closed_) start_read();
+  void run(std::string_view key, std::string_view early, std::string query_token) {
+    if (begin(key, early, std::move(query_token)) && !closed_) start_read();
   }
 
 private:
@@ -187,14 +187,14 @@ private:
 
 template <class Stream>
 void start_websocket_session(Stream&& stream, std::string_view key, std::string_view early, shared_context& ctx,
-                             connection_slot slot) {
+                             connection_slot slot, std::string query_token) {
   using session = std::conditional_t<std::is_same_v<Stream, plain_stream>, plain_session, tls_session>;
-  std::make_shared<session>(std::move(stream), ctx, std::move(slot))->run(key, early);
+  std::make_shared<session>(std::move(stream), ctx, std::move(slot))->run(key, early, std::move(query_token));
 }
 
 template void start_websocket_session<plain_stream>(plain_stream&&, std::string_view, std::string_view,
-                                                    shared_context&, connection_slot);
+                                                    shared_context&, connection_slot, std::string);
 template void start_websocket_session<tls_stream>(tls_stream&&, std::string_view, std::string_view,
-                                                  shared_context&, connection_slot);
+                                                  shared_context&, connection_slot, std::string);
 
 }  // namespace switchboard::net

@@ -1,5 +1,6 @@
 #include "signaling/net/ws_session.hpp"
 
+#include "signaling/log/log_value.hpp"
 #include "signaling/net/ws_handshake.hpp"
 
 #include <boost/asio/post.hpp>
@@ -35,7 +36,7 @@ ws_session::ws_session(shared_context& ctx, connection_slot slot, strand_t stran
       conn_(ctx.hub,
             core::connection_limits{ctx.cfg.server.max_message_bytes, ctx.cfg.server.rate_limit.messages_per_second,
                                     ctx.cfg.server.rate_limit.burst},
-            ctx.metrics, steady_clock::now(), slot_.ip()),
+            ctx.metrics, steady_clock::now(), slot_.ip(), ctx.gate),
       parser_(ctx.cfg.server.max_message_bytes, hard_read_limit(ctx.cfg)),
       timer_(strand_) {}
 
@@ -51,7 +52,8 @@ ws_session::~ws_session() {
   ctx_.metrics.connections.Decrement();
 }
 
-bool ws_session::begin(std::string_view key, std::string_view early) {
+bool ws_session::begin(std::string_view key, std::string_view early, std::string query_token) {
+  if (ctx_.cfg.auth.allow_query_token) conn_.set_query_token(std::move(query_token));
   ctx_.sessions.add(this, weak_from_this());
   ctx_.metrics.connections.Increment();
   ctx_.metrics.connections_accepted.Increment();
@@ -60,6 +62,7 @@ bool ws_session::begin(std::string_view key, std::string_view early) {
     outbox_.push_control(ws::upgrade_response(key));
   }
   last_rx_ = steady_clock::now();
+  if (conn_.auth_required()) hello_deadline_ = last_rx_ + ctx_.cfg.auth.hello_timeout;
   arm_keepalive();
   if (ctx_.draining) start_close(ws::close_status::going_away);
   bool more = true;
@@ -106,7 +109,7 @@ bool ws_session::on_bytes(std::span<char> data) {
       case event::kind::text:
       case event::kind::binary:
         partial_since_.reset();
-        if (!closer_.closing()) perform(conn_.on_message(self, e.payload, e.what == event::kind::binary, now));
+        if (!closer_.closing()) on_message(self, e.payload, e.what == event::kind::binary, now);
         break;
       case event::kind::oversize:
         partial_since_.reset();
@@ -119,6 +122,29 @@ bool ws_session::on_bytes(std::span<char> data) {
         break;
       case event::kind::close: apply(closer_.peer_close(e.code, ctx_.cfg.peers.leave_on_close)); return false;
       case event::kind::error: on_protocol_error(e); return false;
+    }
+  }
+}
+
+void ws_session::on_message(const std::shared_ptr<core::participant>& self, std::string_view payload, bool binary,
+                            steady_clock::time_point now) {
+  const bool was_started = conn_.started();
+  perform(conn_.on_message(self, payload, binary, now));
+  if (!was_started && conn_.started()) {
+    hello_deadline_.reset();
+    // Maps the peer ID (the user part of its TURN usernames) to who the token says it is.
+    if (const auto& who = conn_.identity()) {
+      ctx_.log->info("peer {} started: identity {}{}{} from {}", conn_.id(), log::log_value(who->subject),
+                     who->room ? ", room " : "", who->room ? log::log_value(*who->room) : std::string(), slot_.ip());
+    } else {
+      ctx_.log->debug("peer {} started from {}", conn_.id(), slot_.ip());
+    }
+  }
+  if (auto failed = conn_.take_auth_failure()) {
+    // The reason only: never the token, nor any part of it.
+    if (std::string note; ctx_.log_allowed(log_kind::auth_failed, note)) {
+      ctx_.log->info("authentication from {} failed: {}: {}{}", slot_.ip(), failed->reason,
+                     log::log_value(failed->message), note);
     }
   }
 }
@@ -313,7 +339,11 @@ void ws_session::arm_timer(steady_clock::time_point at) {
 
 // Not re-armed per read: it wakes at most twice per half idle timeout and
 // looks at when something was last received.
-void ws_session::arm_keepalive() { arm_timer(last_rx_ + (ping_sent_ ? idle_timeout() : idle_timeout() / 2)); }
+void ws_session::arm_keepalive() {
+  auto at = last_rx_ + (ping_sent_ ? idle_timeout() : idle_timeout() / 2);
+  if (hello_deadline_) at = std::min(at, *hello_deadline_);
+  arm_timer(at);
+}
 
 void ws_session::on_timer() {
   if (closed_) return;
@@ -321,6 +351,13 @@ void ws_session::on_timer() {
     ctx_.log->debug("peer {}: close handshake timed out", conn_.id());
     finish(false);
     return close_socket();
+  }
+  if (hello_deadline_ && !conn_.started() && steady_clock::now() >= *hello_deadline_) {
+    hello_deadline_.reset();
+    ctx_.metrics.hello_timeouts.Increment();
+    ctx_.log->debug("connection from {}: no start within auth.hello_timeout: closing with 4002", slot_.ip());
+    start_close(static_cast<std::uint16_t>(core::close_code::hello_timeout));
+    return flush();
   }
   if (partial_since_ && steady_clock::now() - *partial_since_ >= idle_timeout()) {
     policy_close(metrics::policy_close::slow_message);

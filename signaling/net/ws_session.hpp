@@ -37,7 +37,8 @@ protected:
   // On the strand, before reading: registers the session, queues the 101
   // answer to `key`, starts the keep-alive, parses `early` (bytes the client
   // sent after its request). False when nothing more is to be read.
-  bool begin(std::string_view key, std::string_view early);
+  // `query_token`: ?access_token= of the upgrade (used when auth.allow_query_token).
+  bool begin(std::string_view key, std::string_view early, std::string query_token = {});
 
   // Parses every frame in `data` (unmasked in place); false once nothing
   // more is to be read.
@@ -76,6 +77,8 @@ protected:
 
 private:
   void perform(core::effects&& fx);
+  void on_message(const std::shared_ptr<core::participant>& self, std::string_view payload, bool binary,
+                  core::steady_clock::time_point now);
   void note_partial(core::steady_clock::time_point now);
   void queue_pong(std::string_view payload);
   void policy_close(metrics::policy_close why);
@@ -100,6 +103,7 @@ private:
   std::chrono::steady_clock::time_point last_rx_{};
   bool ping_sent_ = false;      // a keep-alive ping is out, nothing received since
   std::optional<std::chrono::steady_clock::time_point> partial_since_;  // a message began then and has not ended
+  std::optional<std::chrono::steady_clock::time_point> hello_deadline_;  // auth.mode jwt: start by then (4002)
   bool closing_timer_ = false;  // timer_ holds the close deadline
   bool parser_failed_ = false;  // protocol error: input is discarded
   bool finished_ = false;       // the core has been told the connection ended

@@ -18,6 +18,9 @@ namespace {
 
 constexpr std::size_t max_id_chars = 64;     // remoteId, resume id, echoed action names
 constexpr std::size_t max_token_chars = 128;  // resume tokens are 43; leave room, bound the rest
+// data.token (a JWT): the verifier refuses anything over its own cap (8 KiB)
+// with a precise reason; this bound only keeps the copy small.
+constexpr std::size_t max_jwt_chars = 16 * 1024;
 
 constexpr std::array<std::pair<action, std::string_view>, 6> action_names{{
     {action::start, "start"},
@@ -61,6 +64,14 @@ parse_result parse_start(const json::object& msg) {
   const json::value* data = msg.if_contains("data");
   if (data == nullptr || data->is_null()) return req;
   if (!data->is_object()) return fail(error_code::bad_request, "data must be an object", "start");
+  if (const json::value* token = data->as_object().if_contains("token"); token != nullptr && !token->is_null()) {
+    if (!token->is_string()) return fail(error_code::bad_request, "data.token must be a string", "start");
+    if (token->as_string().size() > max_jwt_chars) {
+      return fail(error_code::bad_request,
+                  "data.token must be at most " + std::to_string(max_jwt_chars) + " characters", "start");
+    }
+    req.token = std::string(token->as_string());
+  }
   const json::value* resume = data->as_object().if_contains("resume");
   if (resume == nullptr || resume->is_null()) return req;
   if (!resume->is_object()) return fail(error_code::bad_request, "data.resume must be an object", "start");
@@ -108,6 +119,7 @@ parse_result parse_relayed(action a, json::object& msg, std::string_view text) {
   return request{.act = a,
                  .remote_id = std::move(remote_id),
                  .resume = std::nullopt,
+                 .token = {},
                  .data = std::move(d),
                  .data_text = std::string(raw::find_member(text, "data"))};
 }
@@ -142,6 +154,7 @@ std::string_view to_string(error_code c) noexcept {
     case error_code::rate_limited: return "rate-limited";
     case error_code::resume_failed: return "resume-failed";
     case error_code::queue_full: return "queue-full";
+    case error_code::unauthorized: return "unauthorized";
     case error_code::internal: return "internal";
   }
   return "internal";

@@ -32,6 +32,7 @@ enum class error_code {
   rate_limited,    // per-connection token bucket empty
   resume_failed,   // unknown id, grace expired or wrong token
   queue_full,      // target is reconnecting and its bounded queue is full
+  unauthorized,    // auth.mode jwt: no valid token yet (start refused, or anything before start)
   internal,        // a bug on our side; never the client's fault
 };
 
@@ -48,6 +49,7 @@ struct request {
   action act = action::start;
   std::string remote_id;                 // relayed actions: data.remoteId
   std::optional<resume_request> resume;  // start: data.resume, when present
+  std::string token;                     // start: data.token (a JWT), when present
   boost::json::object data;              // relayed actions: the whole data object
   std::string data_text;                 // relayed actions: data as the client wrote it
 };
@@ -61,7 +63,7 @@ struct parse_error {
 using parse_result = std::variant<request, parse_error>;
 
 // Parses one text frame. Validates the fields each action needs:
-// start: optional data.resume{id,token} (strings);
+// start: optional data.resume{id,token} (strings), optional data.token (string);
 // offer: data.remoteId (non-empty string) and data.offer (object or string);
 // answer: data.remoteId and data.answer (object or string);
 // iceCandidate: data.remoteId and data.candidate (object, string or null);
@@ -89,9 +91,11 @@ std::string ice_servers_reply(const std::vector<ice_server>& servers, std::chron
 // answer, iceCandidate, hangup: data.remoteId is removed. Every other member of
 // data is copied as the client wrote it (from data_text, when set), so numbers
 // and strings reach the target byte for byte.
-std::string forward(const request& r, std::string_view from_id);
+// from_identity (auth.mode jwt: the sender's token subject), when not empty,
+// is stamped on offers as "fromIdentity" next to both "from"s.
+std::string forward(const request& r, std::string_view from_id, std::string_view from_identity = {});
 // The same, consuming r.data instead of copying it.
-std::string forward(request&& r, std::string_view from_id);
+std::string forward(request&& r, std::string_view from_id, std::string_view from_identity = {});
 
 // {"action":"error","code":C,"message":M[,"ref":R]}; ref omitted when empty.
 std::string error_message(error_code c, std::string_view message, std::string_view ref);

@@ -217,8 +217,8 @@ std::optional<relay_scan> scan_relayed(std::string_view text) {
 // same order with the same effect on member order: remoteId replaced in
 // place (offer) or erased by moving the last member into its slot; "from"
 // replaced in place or appended.
-std::string forward(const relay_scan& r, std::string_view from_id) {
-  std::array<relay_scan::member, relay_scan::max_members + 1> m;
+std::string forward(const relay_scan& r, std::string_view from_id, std::string_view from_identity) {
+  std::array<relay_scan::member, relay_scan::max_members + 2> m;
   std::size_t n = r.members;
   std::copy_n(r.data.begin(), n, m.begin());
   const std::string from = quoted(from_id);
@@ -239,11 +239,21 @@ std::string forward(const relay_scan& r, std::string_view from_id) {
   } else {
     m[n++] = {"\"from\"", from};
   }
-  std::size_t size = 48 + 2 * from.size();
+  const std::string identity = r.act == action::offer && !from_identity.empty() ? quoted(from_identity) : std::string();
+  if (!identity.empty()) {
+    if (const std::size_t at = index_of("\"fromIdentity\""); at < n) {
+      m[at].value = identity;
+    } else {
+      m[n++] = {"\"fromIdentity\"", identity};
+    }
+  }
+  std::size_t size = 48 + 2 * (from.size() + identity.size());
   for (std::size_t i = 0; i < n; ++i) size += m[i].key.size() + m[i].value.size() + 2;
   std::string out;
   out.reserve(size);
-  out.append(R"({"action":")").append(to_string(r.act)).append(R"(","from":)").append(from).append(R"(,"data":{)");
+  out.append(R"({"action":")").append(to_string(r.act)).append(R"(","from":)").append(from);
+  if (!identity.empty()) out.append(R"(,"fromIdentity":)").append(identity);
+  out.append(R"(,"data":{)");
   for (std::size_t i = 0; i < n; ++i) {
     if (i > 0) out.push_back(',');
     out.append(m[i].key).push_back(':');

@@ -33,7 +33,7 @@ struct relay_scan {
 // Views into `text`, which must outlive the result.
 std::optional<relay_scan> scan_relayed(std::string_view text);
 
-// forward(parse(text), from_id) for a scanned message.
-std::string forward(const relay_scan& r, std::string_view from_id);
+// forward(parse(text), from_id, from_identity) for a scanned message.
+std::string forward(const relay_scan& r, std::string_view from_id, std::string_view from_identity = {});
 
 }  // namespace switchboard::protocol

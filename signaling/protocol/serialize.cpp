@@ -75,7 +75,7 @@ namespace {
 // remoteId becomes the sender (offer) or is erased, the last member moving
 // into its slot; "from" is replaced in place or appended.
 std::vector<raw::member> edited_members(const request& r, const std::vector<raw::member>& written,
-                                        std::string_view from) {
+                                        std::string_view from, std::string_view identity) {
   std::vector<raw::member> out;
   std::vector<std::string> keys;
   for (const auto& m : written) {
@@ -105,27 +105,41 @@ std::vector<raw::member> edited_members(const request& r, const std::vector<raw:
     out[own].value = from;
   } else {
     out.push_back({"\"from\"", from});
+    keys.emplace_back("from");
+  }
+  if (!identity.empty()) {
+    if (const std::size_t own = index_of("fromIdentity"); own < out.size()) {
+      out[own].value = identity;
+    } else {
+      out.push_back({"\"fromIdentity\"", identity});
+    }
   }
   return out;
 }
 
 }  // namespace
 
-// "from" is written both at the top level and inside data, so whichever one a
-// client reads is the server's word and never a value the sender chose.
-// The text is that of {"action":A,"from":F,"data":D}, written piece by piece:
-// no outer object is built for every relayed message.
-std::string forward(request&& r, std::string_view from_id) {
+// "from" (and, on offers from an authenticated peer, "fromIdentity") is
+// written both at the top level and inside data, so whichever one a client
+// reads is the server's word and never a value the sender chose.
+// The text is that of {"action":A,"from":F[,"fromIdentity":I],"data":D},
+// written piece by piece: no outer object is built for every relayed message.
+std::string forward(request&& r, std::string_view from_id, std::string_view from_identity) {
+  if (r.act != action::offer) from_identity = {};
   std::vector<raw::member> written;
   if (!r.data_text.empty() && raw::object_members(r.data_text, written)) {
     json::serializer sr;
     std::string from;
     append_json(from, sr, json::string_view(from_id));
+    std::string identity;
+    if (!from_identity.empty()) append_json(identity, sr, json::string_view(from_identity));
     std::string out;
-    out.reserve(r.data_text.size() + 64 + 2 * from.size());
-    out.append(R"({"action":")").append(to_string(r.act)).append(R"(","from":)").append(from).append(R"(,"data":{)");
+    out.reserve(r.data_text.size() + 64 + 2 * (from.size() + identity.size()));
+    out.append(R"({"action":")").append(to_string(r.act)).append(R"(","from":)").append(from);
+    if (!identity.empty()) out.append(R"(,"fromIdentity":)").append(identity);
+    out.append(R"(,"data":{)");
     bool first = true;
-    for (const auto& m : edited_members(r, written, from)) {
+    for (const auto& m : edited_members(r, written, from, identity)) {
       if (!first) out.push_back(',');
       first = false;
       out.append(m.key).push_back(':');
@@ -142,6 +156,7 @@ std::string forward(request&& r, std::string_view from_id) {
     data.erase("remoteId");
   }
   data["from"] = from_id;
+  if (!from_identity.empty()) data["fromIdentity"] = from_identity;
   json::serializer sr;
   std::string out;
   out.reserve(512);
@@ -149,13 +164,19 @@ std::string forward(request&& r, std::string_view from_id) {
   append_json(out, sr, json::string_view(to_string(r.act)));
   out.append(R"(,"from":)");
   append_json(out, sr, json::string_view(from_id));
+  if (!from_identity.empty()) {
+    out.append(R"(,"fromIdentity":)");
+    append_json(out, sr, json::string_view(from_identity));
+  }
   out.append(R"(,"data":)");
   append_json(out, sr, &data);
   out.push_back('}');
   return out;
 }
 
-std::string forward(const request& r, std::string_view from_id) { return forward(request(r), from_id); }
+std::string forward(const request& r, std::string_view from_id, std::string_view from_identity) {
+  return forward(request(r), from_id, from_identity);
+}
 
 std::string error_message(error_code c, std::string_view message, std::string_view ref) {
   json::object o;

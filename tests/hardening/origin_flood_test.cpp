@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 const std::string good_origin = "https://good.example";
 
 std::vector<std::string> production_sets(std::vector<std::string> more = {}, const std::string& format = "json") {
-  std::vector<std::string> sets{"profile=production", "server.allowed_origins=[\"" + good_origin + "\"]",
+  std::vector<std::string> sets{"profile=production", "auth.mode=none", "server.allowed_origins=[\"" + good_origin + "\"]",
                                 "log.format=" + format, "log.level=info"};
   sets.insert(sets.end(), more.begin(), more.end());
   return sets;

@@ -364,7 +364,7 @@ constexpr auto world_readable = owner_only | fs::perms::group_read | fs::perms::
 TEST(secret_file, lines_are_appended_after_secrets) {
   const temp_file secrets("# rotated 2024-05\nfile-one\n\n  file-two  \r\n   # old: gone\n",
                           owner_only);
-  const temp_file file("profile: production\nserver:\n  allowed_origins: ['*']\nturn:\n"
+  const temp_file file("profile: production\nauth:\n  mode: none\nserver:\n  allowed_origins: ['*']\nturn:\n"
                        "  secrets: [inline]\n  secret_file: " + secrets.path() + "\n");
   const auto result = load_text(file);
   ASSERT_TRUE(result.cfg) << format_problems(result.problems);
@@ -387,7 +387,7 @@ TEST_P(secret_files, check) {
   const auto& c = GetParam();
   const temp_file secrets(c.contents, c.mode);
   const auto path = c.contents.empty() ? secrets.path() + ".missing" : secrets.path();
-  const temp_file file("profile: " + c.profile + "\nserver:\n  allowed_origins: ['*']\n" +
+  const temp_file file("profile: " + c.profile + "\nauth:\n  mode: none\nserver:\n  allowed_origins: ['*']\n" +
                        "turn:\n  secret_file: " + path + "\n");
   const auto result = load_text(file);
   if (c.message.empty()) {
@@ -450,6 +450,7 @@ TEST(production, requires_secret_and_origins) {
   EXPECT_FALSE(result.cfg);
   EXPECT_THAT(result.problems,
               testing::UnorderedElementsAre(
+                  testing::Field(&problem::key, "auth.mode"),
                   testing::Field(&problem::key, "turn.secrets"),
                   testing::Field(&problem::key, "server.allowed_origins")));
   // Neither key is in the file, so the file itself is the source.
@@ -459,13 +460,49 @@ TEST(production, requires_secret_and_origins) {
 TEST(production, rest_api_needs_api_keys) {
   const temp_file file("server:\n  allowed_origins: ['https://a.example']\nturn:\n"
                        "  secrets: [s]\n  rest_api: true\n");
-  const auto without = load_text(file);
+  const auto without = load_text(file, {"auth.mode=none"});
   ASSERT_EQ(without.problems.size(), 1u) << format_problems(without.problems);
   EXPECT_EQ(without.problems[0].key, "turn.api_keys");
   EXPECT_EQ(without.problems[0].source, file.path() + ":5");
-  const auto with = load_text(file, {"turn.api_keys=[k1]"});
+  const auto with = load_text(file, {"auth.mode=none", "turn.api_keys=[k1]"});
   ASSERT_TRUE(with.cfg) << format_problems(with.problems);
   EXPECT_FALSE(with.cfg->ephemeral_secret);
+  // With auth.mode jwt, bearer JWTs authenticate REST callers: keys are optional.
+  const auto jwt = load_text(file, {"auth.mode=jwt", "auth.jwks_file=/etc/switchboard/jwks.json"});
+  EXPECT_TRUE(jwt.cfg) << format_problems(jwt.problems);
+}
+
+TEST(auth, production_requires_a_mode_and_jwt_requires_keys) {
+  const temp_file file("server:\n  allowed_origins: ['https://a.example']\nturn:\n  secrets: [s]\n");
+  const auto unset = load_text(file);
+  ASSERT_EQ(unset.problems.size(), 1u) << format_problems(unset.problems);
+  EXPECT_EQ(unset.problems[0].key, "auth.mode");
+  const auto none = load_text(file, {"auth.mode=none"});
+  ASSERT_TRUE(none.cfg);
+  EXPECT_THAT(none.notes, testing::Contains(HasSubstr("auth.mode is none")));
+  const auto no_keys = load_text(file, {"auth.mode=jwt"});
+  ASSERT_EQ(no_keys.problems.size(), 1u) << format_problems(no_keys.problems);
+  EXPECT_EQ(no_keys.problems[0].key, "auth.jwks_file");
+  const auto both = load_text(file, {"auth.mode=jwt", "auth.jwks_file=/k.json", "auth.jwks={\"keys\":[]}"});
+  ASSERT_EQ(both.problems.size(), 1u) << format_problems(both.problems);
+  EXPECT_EQ(both.problems[0].key, "auth.jwks");
+  const auto bad_mode = load_text(file, {"auth.mode=oauth"});
+  ASSERT_FALSE(bad_mode.cfg);
+  EXPECT_THAT(format_problems(bad_mode.problems), HasSubstr("expected none|jwt"));
+  // The development profile defaults to none: the tutorial client needs no token.
+  const auto dev = load_text(file, {"profile=development"});
+  ASSERT_TRUE(dev.cfg) << format_problems(dev.problems);
+  EXPECT_EQ(dev.cfg->auth.mode, auth_mode::none);
+}
+
+TEST(auth, jwks_from_the_environment_is_masked) {
+  const temp_file file("profile: development\nauth:\n  mode: jwt\n");
+  load_options opts{file.path(), {}, {{"SWITCHBOARD_AUTH_JWKS", R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})"}}, nullptr};
+  const auto result = load(opts);
+  ASSERT_TRUE(result.cfg) << format_problems(result.problems);
+  EXPECT_THAT(result.cfg->auth.jwks, HasSubstr("c2VjcmV0"));
+  EXPECT_THAT(dump_masked(*result.cfg), testing::Not(HasSubstr("c2VjcmV0")));
+  EXPECT_THAT(dump_masked(*result.cfg), HasSubstr("jwks: \"***\""));
 }
 
 TEST(turn_ttl, is_clamped_with_a_note) {
@@ -493,6 +530,16 @@ config everything_changed() {
   c.turn.uris = {"turns:t.example:5349?transport=tcp"};
   c.turn.ttl = 2h;
   c.log.format = log_format::json;
+  c.auth.mode = auth_mode::jwt;
+  c.auth.jwks_file = "/etc/switchboard/jwks.json";
+  c.auth.audience = "calls";
+  c.auth.issuers = {"https://id.example"};
+  c.auth.leeway = 5s;
+  c.auth.max_token_lifetime = 10min;
+  c.auth.allow_query_token = true;
+  c.auth.hello_timeout = 3s;
+  c.auth.max_connections_per_identity = 0;
+  c.auth.failure_rate_limit = {1, 5};
   return c;
 }
 

@@ -45,7 +45,7 @@ TEST(config_turn, uris_are_derived_from_the_managed_listener) {
 }
 
 TEST(config_turn, external_ip_and_tls_shape_the_uris) {
-  const auto r = load_sets({"turn.managed.enabled=true", "server.allowed_origins=[\"*\"]",
+  const auto r = load_sets({"turn.managed.enabled=true", "server.allowed_origins=[\"*\"]", "auth.mode=none",
                             "turn.managed.listen=0.0.0.0:3478", "turn.managed.relay_ip=10.0.0.5",
                             "turn.managed.external_ip=203.0.113.5/10.0.0.5", "turn.managed.tls.cert=/c.pem",
                             "turn.managed.tls.key=/k.pem", "turn.managed.tls.port=443"});

@@ -35,8 +35,10 @@ protected:
   }
   static void write(const fs::path& p, const std::string& body) { std::ofstream(p) << body; }
 
-  net::http_router router(bool rest_api = false, std::vector<std::string> keys = {}) {
-    return net::http_router({root_, rest_api, std::move(keys), 1024 * 1024, [this] { ++minted_; }}, ice_);
+  net::http_router router(bool rest_api = false, std::vector<std::string> keys = {},
+                          decltype(net::http_router_options::verify_jwt) verify_jwt = nullptr) {
+    return net::http_router({root_, rest_api, std::move(keys), 1024 * 1024, [this] { ++minted_; }, std::move(verify_jwt)},
+                            ice_);
   }
 
   fs::path root_;
@@ -151,6 +153,45 @@ TEST_F(http_router_test, turn_credentials_validation_and_api_keys) {
     EXPECT_EQ(r.handle({"GET", row.target, row.auth}, true).status, row.status);
   }
   EXPECT_EQ(minted_, 4);
+}
+
+// auth.mode jwt: a bearer JWT (here: "jwt-<sub>" verifies) or an API key.
+TEST_F(http_router_test, turn_credentials_with_a_bearer_jwt) {
+  const auto verify = [](std::string_view token, std::string& reason) -> std::optional<std::string> {
+    if (token.starts_with("jwt-")) return std::string(token.substr(4));
+    reason = "token expired 2m ago";
+    return std::nullopt;
+  };
+  const auto r = router(true, {"k1"}, verify);
+  const auto user_of = [](const net::http_reply& reply) {
+    const std::string name(boost::json::parse(reply.body).as_object().at("username").as_string());
+    return name.substr(name.find(':') + 1);
+  };
+  auto ok = r.handle({"GET", "/api/v1/turn-credentials?service=turn&username=mallory", "Bearer jwt-alice"}, true);
+  ASSERT_EQ(ok.status, 200u);
+  EXPECT_EQ(user_of(ok), "alice");  // the token's sub, not the request's username
+  ok = r.handle({"GET", "/api/v1/turn-credentials?service=turn", "Bearer jwt-bob"}, true);
+  ASSERT_EQ(ok.status, 200u);
+  EXPECT_EQ(user_of(ok), "bob");
+  const auto refused = r.handle({"GET", "/api/v1/turn-credentials?service=turn&username=u", "Bearer old"}, true);
+  EXPECT_EQ(refused.status, 401u);
+  EXPECT_NE(refused.body.find("token expired 2m ago"), std::string::npos);
+  EXPECT_EQ(r.handle({"GET", "/api/v1/turn-credentials?service=turn&username=u", ""}, true).status, 401u);
+  EXPECT_EQ(r.handle({"GET", "/api/v1/turn-credentials?service=turn&username=u", "Bearer k1"}, true).status, 200u);
+  EXPECT_EQ(r.handle({"GET", "/api/v1/turn-credentials?service=turn", "Bearer jwt-a|b"}, true).status, 400u);
+  // No API keys configured: a JWT is still required.
+  const auto jwt_only = router(true, {}, verify);
+  EXPECT_EQ(jwt_only.handle({"GET", "/api/v1/turn-credentials?service=turn&username=u", ""}, true).status, 401u);
+  EXPECT_EQ(jwt_only.handle({"GET", "/api/v1/turn-credentials?service=turn", "Bearer jwt-c"}, true).status, 200u);
+  EXPECT_EQ(minted_, 4);
+}
+
+TEST(query_param, decodes_and_finds) {
+  EXPECT_EQ(net::query_param("/ws?access_token=a.b-c_d", "access_token"), "a.b-c_d");
+  EXPECT_EQ(net::query_param("/ws?x=1&access_token=a%2Eb", "access_token"), "a.b");
+  EXPECT_EQ(net::query_param("/ws?x=1", "access_token"), "");
+  EXPECT_EQ(net::query_param("/ws", "access_token"), "");
+  EXPECT_EQ(net::query_param("not a target", "access_token"), "");
 }
 
 TEST(origin_allowed, table) {
