@@ -6,6 +6,7 @@ import { openLocalMedia } from './media.js';
 import { readStats, describePath, inboundKbps } from './stats.js';
 import { describeServerError, describeClose, describeCallEnd } from './messages.js';
 import { shareLink, idFromHash, calleeFromInput } from './links.js';
+import { pageTokenSource, identityFromOffer } from './auth.js';
 import * as ui from './ui.js';
 
 const { $ } = ui;
@@ -16,6 +17,7 @@ const MAX_ID_LENGTH = 64;  // the protocol's bound on remoteId
 // Exposed for debugging from the console (the e2e tests read it too).
 const app = window.switchboard = {
   signaling: null,
+  tokens: null,         // where access tokens come from (auth.js); never logged
   call: null,
   media: null,          // {stream, mode, problem} once the camera question is settled
   mediaReady: null,     // the promise of it
@@ -25,6 +27,7 @@ const app = window.switchboard = {
 };
 
 function init() {
+  app.tokens = pageTokenSource();  // first: takes #token= out of the visible URL
   $('relay-only').checked = app.relayOnly;
   const wanted = idFromHash(location.hash);
   if (wanted) $('callee').value = wanted;
@@ -44,15 +47,19 @@ function init() {
   setInterval(refreshStats, STATS_INTERVAL_MS);
 }
 
+// Also after a refused token: a new connection (the camera stays on).
 function start() {
   $('start').disabled = true;
-  const s = app.signaling = new Signaling(signalingUrl(location));
+  ui.clearError();
+  const s = app.signaling = new Signaling(signalingUrl(location), { tokens: app.tokens });
   s.addEventListener('state', (ev) => onSignalingState(ev.detail));
   s.addEventListener('ready', (ev) => onReady(ev.detail));
   s.addEventListener('iceservers', (ev) => onIceServers(ev.detail));
   s.addEventListener('message', (ev) => onMessage(ev.detail));
   s.addEventListener('servererror', (ev) => onServerError(ev.detail));
+  s.addEventListener('autherror', (ev) => onAuthError(ev.detail));
   s.connect();
+  if (app.mediaReady) return;
   app.mediaReady = openLocalMedia().then((media) => {
     app.media = media;
     ui.showLocalStream(media.stream);
@@ -78,7 +85,7 @@ function onSignalingState({ state, closeCode, retryInMs, attempt }) {
 
 function onReady({ id, resumed, previousId }) {
   log('ready as', id, resumed ? '(resumed)' : '');
-  ui.showIdentity(id, shareLink(location, id));
+  ui.showIdentity(id, shareLink(location, id), app.tokens.identity);
   if (resumed) {
     ui.showNotice('Reconnected to the server with the same ID.');
     if (app.call) app.call.onSignalingResumed();
@@ -86,6 +93,16 @@ function onReady({ id, resumed, previousId }) {
     ui.showError(describeServerError({ code: 'resume-failed' }), 'resume-failed');
     if (app.call) app.call.end('signaling-lost');
   }
+  renderCall();
+}
+
+// The token was refused (or none could be had): the connection is closed
+// for good; Start tries again (a token URL may give a new token by then).
+function onAuthError(err) {
+  log('not signed in:', err.code, err.message);  // the server's reason, never the token
+  if (app.call && !app.call.ended) app.call.end('signaling-lost');
+  ui.showError(describeServerError(err), err.code);
+  ui.showSignedOut();
   renderCall();
 }
 
@@ -103,7 +120,7 @@ function onMessage(msg) {
   if (msg.action === 'peerLeft') {
     if (call && msg.id === call.remoteId) call.end('peer-left');
   } else if (msg.action === 'offer' && !call && from) {
-    newCall(from, 'callee').handleSignal(msg);
+    newCall(from, 'callee', identityFromOffer(msg)).handleSignal(msg);
   } else if (msg.action === 'offer' && call && call.remoteId !== from) {
     app.signaling.send({ action: 'hangup', data: { remoteId: from, reason: 'busy' } });
   } else if (call && from === call.remoteId) {
@@ -144,10 +161,11 @@ async function answer() {
   call.accept();
 }
 
-function newCall(remoteId, role) {
+function newCall(remoteId, role, remoteIdentity = null) {
   const call = app.call = new Call({
     signaling: app.signaling,
     remoteId,
+    remoteIdentity,
     role,
     config: { iceServers: app.signaling.iceServers, iceTransportPolicy: app.relayOnly ? 'relay' : 'all' },
     localStream: app.media ? app.media.stream : null,
@@ -174,7 +192,8 @@ function newCall(remoteId, role) {
 function renderCall() {
   const call = app.call;
   const phase = call ? call.phase : 'idle';
-  ui.setCall(phase, call && call.remoteId, Boolean(app.signaling && app.signaling.ready));
+  ui.setCall(phase, call && call.remoteId, Boolean(app.signaling && app.signaling.ready),
+    call && call.remoteIdentity);
   ui.setIce(call && !call.ended ? call.pc : null);
   if (call && phase === 'connected' && /restarting it/.test($('notice').textContent)) {
     ui.showNotice('The media connection is back.');

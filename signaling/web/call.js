@@ -16,11 +16,13 @@ const MAX_ICE_RESTARTS = 5;
 const OFFER_LOST_AFTER_MS = 10_000;   // an offer unanswered this long was lost
 
 export class Call extends EventTarget {
-  // role: 'caller' or 'callee'; config: {iceServers, iceTransportPolicy}.
-  constructor({ signaling, remoteId, role, config, localStream }) {
+  // role: 'caller' or 'callee'; config: {iceServers, iceTransportPolicy};
+  // remoteIdentity: who the server says the caller is (fromIdentity), or null.
+  constructor({ signaling, remoteId, remoteIdentity = null, role, config, localStream }) {
     super();
     this.signaling = signaling;
     this.remoteId = remoteId;
+    this.remoteIdentity = remoteIdentity;
     this.role = role;
     this.polite = role === 'callee';
     this.config = { ...config };

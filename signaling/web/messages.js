@@ -12,7 +12,15 @@ export function describeServerError(err, context = {}) {
     case 'queue-full':
       return 'The other side is reconnecting and cannot take more messages right now. Try again in a moment.';
     case 'rate-limited':
+      if (err.ref === 'start') {
+        return 'The server is not giving this page an ID right now: too many pages open with your ' +
+          'account, too many from this network, or too many failed sign-ins ' +
+          `(server's reason: ${err.message || 'none given'}).`;
+      }
       return 'Too many messages in a short time: the server is slowing this page down.';
+    case 'unauthorized':
+    case 'token-unavailable':
+      return describeAuthError(err);
     case 'resume-failed':
       return 'The connection to the server was down for too long: this page has a new ID.';
     case 'too-large':
@@ -40,9 +48,36 @@ export function describeClose(code) {
       return 'This ID is now in use in another tab or window. Reload this page to get a new ID.';
     case 4001:
       return 'The server closed the connection because this page fell behind reading its messages.';
+    case 4002:
+      return 'The server closed the connection because this page did not sign in in time.';
     default:
       return null;
   }
+}
+
+// Why the server refused this page's access token (`unauthorized`), from the
+// reason in its message (docs/protocol.md), or why no token could be had
+// (code 'token-unavailable', from the client itself). The server's reason is
+// quoted as it is: it names what failed, never the token.
+const AUTH_REASONS = [
+  [/expired/i, 'your access token has expired.'],
+  [/not (yet )?valid|in the future|\bnbf\b|not before/i, 'your access token is not valid yet (is this computer\'s clock right?).'],
+  [/audience|\baud\b/i, 'your access token was made for another service.'],
+  [/issuer|\biss\b/i, 'your access token comes from an issuer this server does not trust.'],
+  [/lifetime|too long/i, 'your access token is valid for longer than this server allows.'],
+  [/signature|unknown key|no key|\bkid\b|match the key/i, 'your access token is not signed by a key this server knows.'],
+  [/no token|token (is )?(missing|required)|missing token/i, 'this page has no access token.'],
+];
+
+export function describeAuthError(err) {
+  const reason = (err && err.message) || '';
+  if (err && err.code === 'token-unavailable') {
+    return `Could not get an access token for this page: ${reason || 'no details'}. Sign in again, then press Start.`;
+  }
+  const found = AUTH_REASONS.find(([re]) => re.test(reason));
+  const what = found ? found[1] : 'your access token was refused.';
+  return `Not signed in: ${what} Open this page again from the link or site that gave you access ` +
+    `(server's reason: ${reason || 'none given'}).`;
 }
 
 // getUserMedia failures (DOMException names).

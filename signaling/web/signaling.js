@@ -11,6 +11,13 @@
 //   message    [msg] anything for the app (offer, answer, iceCandidate,
 //              hangup, peerLeft)
 //   servererror [msg] an `error` reply (resume-failed is handled here first)
+//   autherror  [{code, message}] the access token was refused
+//              (`unauthorized`) or could not be had (`token-unavailable`);
+//              the connection is then closed for good (state closed)
+//
+// With a token source (auth.js) every fresh start carries a token; a resume
+// never needs one. A refused token is retried once with a new one when the
+// source can make one (a token URL), and is final otherwise.
 import { backoffDelayMs, refreshDelayMs } from './timing.js';
 
 const OUTBOX_LIMIT = 256;          // messages kept while reconnecting
@@ -24,10 +31,13 @@ export function signalingUrl(loc = location, path = '/ws') {
 }
 
 export class Signaling extends EventTarget {
-  constructor(url, { WebSocketImpl = WebSocket } = {}) {
+  // tokens: a TokenSource (auth.js), or null for `auth.mode: none`.
+  constructor(url, { WebSocketImpl = WebSocket, tokens = null } = {}) {
     super();
     this.url = url;
     this.WebSocketImpl = WebSocketImpl;
+    this.tokens = tokens && tokens.configured ? tokens : null;
+    this.authRetried = false;  // a refused token was replaced once already
     this.ws = null;
     this.state = 'idle';
     this.id = null;
@@ -97,7 +107,43 @@ export class Signaling extends EventTarget {
 
   sendStart(ws) {
     const resume = this.id && this.resumeToken ? { id: this.id, token: this.resumeToken } : null;
-    ws.send(JSON.stringify(resume ? { action: 'start', data: { resume } } : { action: 'start' }));
+    if (resume) ws.send(JSON.stringify({ action: 'start', data: { resume } }));
+    else this.sendFreshStart(ws);
+  }
+
+  // A start for a new ID: plain, or with a token (fetched first when it
+  // comes from a token URL; the socket may be gone by then).
+  async sendFreshStart(ws, { refused = false } = {}) {
+    if (!this.tokens) {
+      ws.send(JSON.stringify({ action: 'start' }));
+      return;
+    }
+    let token;
+    try {
+      token = await this.tokens.get({ refused });
+    } catch (err) {
+      if (ws === this.ws) this.failAuth({ code: 'token-unavailable', message: err.message });
+      return;
+    }
+    if (ws !== this.ws || ws.readyState !== 1) return;
+    ws.send(JSON.stringify(token ? { action: 'start', data: { token } } : { action: 'start' }));
+  }
+
+  // `unauthorized` to our start: one more try with a new token if the source
+  // can make one, else give up (the same token would be refused again).
+  onUnauthorized(msg) {
+    if (this.tokens && this.tokens.refreshable && !this.authRetried && this.ws) {
+      this.authRetried = true;
+      this.sendFreshStart(this.ws, { refused: true });
+      return;
+    }
+    this.failAuth({ code: msg.code, message: msg.message || '' });
+  }
+
+  // Final: close (cleanly: there is no ID to keep) and say why.
+  failAuth(detail) {
+    this.leave();
+    this.emit('autherror', detail);
   }
 
   onMessage(text) {
@@ -111,6 +157,7 @@ export class Signaling extends EventTarget {
       case 'iceServers': return this.setIceServers(msg.iceServers, msg.ttl);
       case 'error':
         if (msg.code === 'resume-failed') return this.onResumeFailed();
+        if (msg.code === 'unauthorized' && msg.ref === 'start') return this.onUnauthorized(msg);
         return this.emit('servererror', msg);
       default: return this.emit('message', msg);
     }
@@ -121,6 +168,7 @@ export class Signaling extends EventTarget {
     this.id = msg.id;
     this.resumeToken = msg.resumeToken || null;
     this.attempt = 0;
+    this.authRetried = false;
     this.generation += 1;
     const resumed = msg.resumed === true && previousId === msg.id;
     // Messages kept for an ID we no longer have would reach nobody we know.
@@ -136,7 +184,7 @@ export class Signaling extends EventTarget {
   // The grace period ran out (or the server restarted): get a new ID.
   onResumeFailed() {
     this.resumeToken = null;
-    if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify({ action: 'start' }));
+    if (this.ws && this.ws.readyState === 1) this.sendFreshStart(this.ws);
   }
 
   setIceServers(list, ttl) {

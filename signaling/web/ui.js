@@ -36,12 +36,22 @@ export function setSignaling(state, detail = {}) {
   badge.textContent = state === 'ready' ? 'online' : SIGNALING_TEXT[state] ? state : 'offline';
 }
 
-export function showIdentity(id, link) {
+// identity: the `sub` of this page's token (auth.mode: jwt), or null.
+export function showIdentity(id, link, identity = null) {
   $('start-box').hidden = true;
   $('me').hidden = false;
+  $('signed-in').hidden = !identity;
+  setText('my-identity', identity || '');
   setText('my-id', id);
   $('share-link').href = link;
   setText('share-link', link);
+}
+
+// Not signed in (the token was refused): Start tries again.
+export function showSignedOut() {
+  $('start-box').hidden = false;
+  $('start').disabled = false;
+  $('me').hidden = true;
 }
 
 const CALL_TEXT = {
@@ -54,17 +64,23 @@ const CALL_TEXT = {
   ended: 'call ended',
 };
 
-// phase: idle or a Call phase; ready: whether signaling can place a call.
-export function setCall(phase, remoteId, ready) {
-  $('st-call').textContent = (CALL_TEXT[phase] || phase).replace('%s', remoteId || '');
+// phase: idle or a Call phase; ready: whether signaling can place a call;
+// identity: who the server says the other side is (fromIdentity), or null.
+export function setCall(phase, remoteId, ready, identity = null) {
+  const who = identity ? `${identity} (${remoteId})` : remoteId || '';
+  $('st-call').textContent = (CALL_TEXT[phase] || phase).replace('%s', () => who);
   $('st-call').dataset.phase = phase;
   const active = phase !== 'idle' && phase !== 'ended';
   $('call').disabled = !ready || active;
   $('hangup').disabled = !active || phase === 'ringing';
   $('callee').disabled = active;
   $('incoming').hidden = phase !== 'ringing';
-  if (phase === 'ringing') setText('caller-id', remoteId);
-  $('remote-placeholder').textContent = active ? CALL_TEXT[phase].replace('%s', remoteId) : 'No call';
+  if (phase === 'ringing') {
+    setText('caller-id', remoteId);
+    setText('caller-identity', identity || '');
+    $('caller-identity').hidden = !identity;
+  }
+  $('remote-placeholder').textContent = active ? CALL_TEXT[phase].replace('%s', () => who) : 'No call';
 }
 
 export function setIce(pc) {

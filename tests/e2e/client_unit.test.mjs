@@ -9,6 +9,7 @@ import { describeServerError, describeClose, describeCallEnd } from '../../signa
 import { openLocalMedia } from '../../signaling/web/media.js';
 import { Signaling, signalingUrl } from '../../signaling/web/signaling.js';
 import { toDescription, toCandidate } from '../../signaling/web/call.js';
+import { FakeSocket } from './support/fake_socket.mjs';
 
 describe('timing', () => {
   test('reconnect backoff doubles from 500 ms up to 10 s, jittered down to half', () => {
@@ -110,22 +111,6 @@ describe('descriptions and candidates as the protocol allows them', () => {
     assert.equal(toCandidate(c), c);
   });
 });
-
-// A WebSocket the test opens, feeds and drops by hand.
-class FakeSocket {
-  static all = [];
-  constructor(url) {
-    this.url = url;
-    this.readyState = 0;
-    this.sent = [];
-    FakeSocket.all.push(this);
-  }
-  send(text) { this.sent.push(JSON.parse(text)); }
-  close(code) { this.readyState = 3; this.closedWith = code; }
-  open() { this.readyState = 1; this.onopen(); }
-  receive(msg) { this.onmessage({ data: JSON.stringify(msg) }); }
-  drop(code = 1006) { this.readyState = 3; if (this.onclose) this.onclose({ code }); }
-}
 
 const ICE = [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u', credential: 'c' }];
 const startReply = (id, extra = {}) =>

@@ -11,9 +11,10 @@ import { waitUntil } from './wait.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const sourceDir = process.env.SWITCHBOARD_SOURCE_DIR || path.resolve(here, '../../..');
-const binary = process.env.SWITCHBOARD_BINARY || path.join(sourceDir, 'build/switchboard');
+export const binary = process.env.SWITCHBOARD_BINARY || path.join(sourceDir, 'build/switchboard');
 
-export async function startSwitchboard() {
+// `args`: more command-line options (e.g. `--set auth.mode=jwt`).
+export async function startSwitchboard({ args: extraArgs = [] } = {}) {
   if (!existsSync(binary)) throw new Error(`no switchboard binary at ${binary} (set SWITCHBOARD_BINARY)`);
   const turn = await pickTurnPorts();
   const secret = randomBytes(18).toString('base64url');
@@ -24,6 +25,7 @@ export async function startSwitchboard() {
     '--set', `turn.managed.listen=127.0.0.1:${turn.listen}`,
     '--set', `turn.managed.relay_ports=${turn.relayMin}-${turn.relayMax}`,
     '--set', 'server.drain_period=1s',
+    ...extraArgs,
   ];
   // cwd = the source tree: config/switchboard.yaml serves signaling/web.
   const child = spawn(binary, args, {
