@@ -43,15 +43,24 @@ for p in $pkgs; do
 done
 passed=$((passed + 1))
 # The image's /etc/switchboard/switchboard.yaml starts as its header says
-# (secret and origins given), and not without the origins (production).
+# (secret, origins and a JWKS from the environment or a mounted file given),
+# and not without the origins or without keys (production, auth.mode jwt).
 config="$src/deploy/image/switchboard.yaml"
-SWITCHBOARD_TURN_SECRET=image-test-secret "$bin" check-config "$config" \
-  --set 'server.allowed_origins=["https://call.example.org"]' > "$tmp/out" 2>&1 ||
-  { cat "$tmp/out"; fail "check-config deploy/image/switchboard.yaml"; }
+origins='server.allowed_origins=["https://call.example.org"]'
+"$bin" auth keygen --alg EdDSA --kid image-test --out "$tmp/key.pem" --jwks "$tmp/jwks.json" > /dev/null 2>&1 ||
+  fail "switchboard auth keygen"
+image_check() { SWITCHBOARD_TURN_SECRET=image-test-secret "$bin" check-config "$config" "$@"; }
+SWITCHBOARD_AUTH_JWKS="$(cat "$tmp/jwks.json")" image_check --set "$origins" > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out"; fail "check-config deploy/image/switchboard.yaml (JWKS in SWITCHBOARD_AUTH_JWKS)"; }
 grep -q '^  listen: 0.0.0.0:9464$' "$tmp/out" || fail "the image must serve metrics on 0.0.0.0:9464"
-if SWITCHBOARD_TURN_SECRET=image-test-secret "$bin" check-config "$config" > /dev/null 2>&1; then
+grep -q '^  mode: jwt$' "$tmp/out" || fail "the image must require tokens (auth.mode jwt)"
+image_check --set "$origins" --set auth.jwks_file=/etc/switchboard/auth/jwks.json > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out"; fail "check-config deploy/image/switchboard.yaml (auth.jwks_file)"; }
+if SWITCHBOARD_AUTH_JWKS="$(cat "$tmp/jwks.json")" image_check > /dev/null 2>&1; then
   fail "the image config must require allowed_origins (production profile)"
 fi
+image_check --set "$origins" > "$tmp/out" 2>&1 && fail "the image config must require a JWKS (auth.mode jwt)"
+grep -q 'SWITCHBOARD_AUTH_JWKS' "$tmp/out" || { cat "$tmp/out"; fail "the missing-JWKS error must name SWITCHBOARD_AUTH_JWKS"; }
 grep -q '^  static_dir: /usr/share/switchboard/web$' "$config" || fail "static_dir must be where the Dockerfile copies the web client"
 passed=$((passed + 1))
 echo "image-scripts: $passed passed, 0 failed"

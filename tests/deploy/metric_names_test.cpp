@@ -2,8 +2,10 @@
 // dashboards, the chart's PrometheusRule and dashboard ConfigMap) exists on
 // a live Switchboard: the real binary with its managed coturn on loopback,
 // after a little signaling traffic and a TURN probe. `deploycheck names`
-// lists the names; a renamed metric in any of those files fails here. The
-// image's health check script is exercised against the same server.
+// lists the names; a renamed metric in any of those files fails here. So
+// does a label value in an = or != matcher that no series has (an alert on
+// result="failure" would never fire). The image's health check script is
+// exercised against the same server.
 
 #include "tests/integration/turn_helpers.hpp"
 #include "tests/support/process.hpp"
@@ -18,6 +20,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace switchboard::test {
 namespace {
@@ -45,6 +48,7 @@ std::map<std::string, std::string> used_names(std::vector<std::string> args) {
 struct exposition {
   std::set<std::string> samples;                // names of sample lines
   std::map<std::string, std::string> families;  // # TYPE name type
+  std::map<std::string, std::vector<std::string>> labels;  // name -> each sample's {a="b",...}
 };
 
 exposition parse_exposition(const std::string& text) {
@@ -58,7 +62,11 @@ exposition parse_exposition(const std::string& text) {
       f >> name >> type;
       e.families[name] = type;
     } else if (!line.empty() && line[0] != '#') {
-      e.samples.insert(line.substr(0, line.find_first_of("{ ")));
+      const auto end = line.find_first_of("{ ");
+      e.samples.insert(line.substr(0, end));
+      if (end != std::string::npos && line[end] == '{') {
+        e.labels[line.substr(0, end)].push_back(line.substr(end, line.find('}', end) + 1 - end));
+      }
     }
   }
   return e;
@@ -85,6 +93,50 @@ std::map<std::string, std::string> missing_names(const std::map<std::string, std
     if (!derived) missing[name] = where;
   }
   return missing;
+}
+
+// A label matcher from `deploycheck names --matchers`.
+struct matcher_use {
+  std::string metric, label, op, value, where;
+};
+
+std::vector<matcher_use> used_matchers(std::vector<std::string> args) {
+  args.insert(args.begin(), {deploycheck(), "names", "--matchers"});
+  const auto result = run(command(args), within(60s));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::vector<matcher_use> out;
+  std::istringstream lines(result.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
+    if (f.size() == 5) out.push_back({f[0], f[1], f[2], f[3], f[4]});
+  }
+  return out;
+}
+
+bool has_label_value(const exposition& e, const matcher_use& m) {
+  const auto series = e.labels.find(m.metric);
+  if (series == e.labels.end()) return false;
+  const auto needle = m.label + "=\"" + m.value + "\"";
+  for (const auto& labels : series->second) {
+    for (auto at = labels.find(needle); at != std::string::npos; at = labels.find(needle, at + 1)) {
+      if (at > 0 && (labels[at - 1] == '{' || labels[at - 1] == ',')) return true;
+    }
+  }
+  return false;
+}
+
+// Matchers whose value no exposed series has. Prometheus' own series and
+// target labels (job, instance) are not Switchboard's to expose.
+std::string missing_label_values(const std::vector<matcher_use>& used, const exposition& e) {
+  std::string out;
+  for (const auto& m : used) {
+    if (synthetic.count(m.metric) || m.label == "job" || m.label == "instance" || has_label_value(e, m)) continue;
+    out += "  " + m.metric + "{" + m.label + m.op + "\"" + m.value + "\"}  (" + m.where + ")\n";
+  }
+  return out;
 }
 
 std::string describe(const std::map<std::string, std::string>& names) {
@@ -186,12 +238,43 @@ TEST_F(deploy_metrics, every_name_in_rules_dashboards_and_chart_is_exposed) {
   // extractor that found only a few would pass too easily.
   ASSERT_GE(used.size(), 30u) << describe(used);
   for (const auto* name : {"switchboard_peers", "switchboard_turn_allocations", "switchboard_turn_probe_success",
-                           "switchboard_relay_latency_seconds_bucket", "switchboard_turn_traffic_sent_bytes_total"}) {
+                           "switchboard_relay_latency_seconds_bucket", "switchboard_turn_traffic_sent_bytes_total",
+                           "switchboard_auth_failures_total", "switchboard_auth_jwks_reloads_total"}) {
     EXPECT_TRUE(used.count(name)) << name << " is no longer used by the monitoring files";
   }
   const auto missing = missing_names(used, live);
   EXPECT_TRUE(missing.empty()) << "metric names used by the monitoring files but not exposed by switchboard:\n"
                                << describe(missing);
+}
+
+TEST_F(deploy_metrics, every_label_value_matched_in_rules_dashboards_and_chart_is_exposed) {
+  const auto live = parse_exposition(server().metrics_text());
+  const auto src = source_dir();
+  const auto used = used_matchers({"--monitoring", src + "/deploy/monitoring", "--chart", src + "/helm/switchboard",
+                                   "--prod", src + "/helm/switchboard/ci/production-values.yaml"});
+  // The auth alerts match on these; a lister that found none would pass trivially.
+  std::set<std::string> seen;
+  for (const auto& m : used) seen.insert(m.metric + "{" + m.label + m.op + "\"" + m.value + "\"}");
+  for (const auto* m : {R"(switchboard_auth_jwks_reloads_total{result="failed"})",
+                        R"(switchboard_auth_failures_total{reason!="expired"})",
+                        R"(switchboard_peers_refused_total{reason="max_per_identity"})"}) {
+    EXPECT_TRUE(seen.count(m)) << m << " is no longer matched by the monitoring files";
+  }
+  const auto missing = missing_label_values(used, live);
+  EXPECT_TRUE(missing.empty()) << "label values matched by the monitoring files that no exposed series has:\n" << missing;
+}
+
+TEST_F(deploy_metrics, a_misspelt_label_value_in_the_rules_is_caught) {
+  const auto live = parse_exposition(server().metrics_text());
+  temp_dir dir;
+  const auto src = source_dir() + "/deploy/monitoring";
+  const auto copy = dir.path() + "/monitoring";
+  copy_file(src + "/alerts.yml", copy + "/alerts.yml", R"({result="failed"})", R"({result="failure"})");
+  for (const auto& entry : std::filesystem::directory_iterator(src + "/grafana/dashboards")) {
+    copy_file(entry.path().string(), copy + "/grafana/dashboards/" + entry.path().filename().string());
+  }
+  const auto missing = missing_label_values(used_matchers({"--monitoring", copy}), live);
+  EXPECT_EQ(missing, "  switchboard_auth_jwks_reloads_total{result=\"failure\"}  (alerts.yml: SwitchboardJwksReloadFailed)\n");
 }
 
 TEST_F(deploy_metrics, a_renamed_metric_in_the_rules_is_caught) {

@@ -44,6 +44,15 @@ app.kubernetes.io/component: {{ .role }}
 {{- default (printf "%s-turn-secret" (include "switchboard.fullname" .)) .Values.turnSecret.existingSecret -}}
 {{- end -}}
 
+{{- define "switchboard.jwksSecretName" -}}
+{{- default (printf "%s-jwks" (include "switchboard.fullname" .)) .Values.auth.jwks.existingSecret -}}
+{{- end -}}
+
+{{/* "true" when signaling verifies tokens (auth.mode jwt). */}}
+{{- define "switchboard.jwt" -}}
+{{- if eq (toString .Values.auth.mode) "jwt" -}}true{{- end -}}
+{{- end -}}
+
 {{/*
 Checks that stop the render with a clear message. Included by every
 workload template, so `helm template` and `helm install` both fail early.
@@ -63,6 +72,36 @@ workload template, so `helm template` and `helm install` both fail early.
 {{- end -}}
 {{- if not (regexMatch "^[0-9]+-[0-9]+$" (toString .Values.turn.relayPorts)) -}}
 {{- fail (printf "turn.relayPorts=%v: expected MIN-MAX, e.g. 49152-65535" .Values.turn.relayPorts) -}}
+{{- end -}}
+{{- include "switchboard.validateAuth" . -}}
+{{- end -}}
+
+{{- define "switchboard.validateAuth" -}}
+{{- $auth := .Values.auth -}}
+{{- if not (has (toString $auth.mode) (list "jwt" "none")) -}}
+{{- fail (printf "auth.mode=%v: must be jwt (tokens from your backend, docs/auth.md) or none (anyone who reaches the WebSocket gets a peer ID and TURN credentials)" $auth.mode) -}}
+{{- end -}}
+{{- if hasKey .Values.config "auth" -}}
+{{- fail "config.auth: set the chart's auth.* values instead (auth.mode, auth.jwks, auth.audience, ...)" -}}
+{{- end -}}
+{{- if include "switchboard.jwt" . -}}
+{{- if and $auth.jwks.existingSecret $auth.jwks.value -}}
+{{- fail "auth.jwks: set existingSecret or value, not both" -}}
+{{- end -}}
+{{- if not (or $auth.jwks.existingSecret $auth.jwks.value) -}}
+{{- fail "auth.mode=jwt needs the JWKS with your token signers' public keys: auth.jwks.existingSecret (a Secret with key auth.jwks.key) or auth.jwks.value (e.g. --set-file auth.jwks.value=jwks.json); see docs/deploy-helm.md. Or set auth.mode=none to let anyone use the server" -}}
+{{- end -}}
+{{- if $auth.jwks.value -}}
+{{- $keys := get (fromJson (toString $auth.jwks.value)) "keys" -}}
+{{- if not (kindIs "slice" $keys) -}}
+{{- fail "auth.jwks.value is not a JWKS: expected a JSON document {\"keys\": [...]}" -}}
+{{- end -}}
+{{- range $keys -}}
+{{- if and (kindIs "map" .) (hasKey . "d") -}}
+{{- fail "auth.jwks.value holds a private key (member \"d\"): give Switchboard the public JWKS only; the signing key belongs to your token-minting backend" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -93,6 +132,7 @@ keys set. Secrets never appear: SWITCHBOARD_TURN_SECRET comes from the Secret.
 */}}
 {{- define "switchboard.baseConfig" -}}
 {{- $cfg := deepCopy .Values.config -}}
+{{- $_ := unset $cfg "auth" -}}
 {{- $server := default (dict) (get $cfg "server") -}}
 {{- if not (get $server "allowed_origins") -}}
 {{- $_ := set $server "allowed_origins" (list (printf "https://%s" .Values.publicHost)) -}}
@@ -110,11 +150,19 @@ keys set. Secrets never appear: SWITCHBOARD_TURN_SECRET comes from the Secret.
 {{- toYaml $cfg -}}
 {{- end -}}
 
-{{/* `switchboard serve`: no coturn of its own. */}}
+{{/*
+`switchboard serve`: no coturn of its own; auth.* from the chart's `auth`
+values, the JWKS as a file from its Secret (the pod's config volume).
+*/}}
 {{- define "switchboard.signalingConfig" -}}
 {{- $cfg := include "switchboard.baseConfig" . | fromYaml -}}
 {{- $_ := set $cfg "metrics" (dict "enabled" true "listen" (printf "0.0.0.0:%v" .Values.signaling.metricsPort)) -}}
 {{- $_ := set $cfg.turn "managed" (dict "enabled" false) -}}
+{{- $auth := omit (deepCopy .Values.auth) "jwks" -}}
+{{- if include "switchboard.jwt" . -}}
+{{- $_ := set $auth "jwks_file" "/etc/switchboard/jwks.json" -}}
+{{- end -}}
+{{- $_ := set $cfg "auth" $auth -}}
 {{- toYaml $cfg -}}
 {{- end -}}
 

@@ -24,16 +24,19 @@ type valueSet struct {
 	sets  []string
 }
 
-func chartValueSets(prod string) []valueSet {
+// chartValueSets: jwksValues is a values file with auth.jwks.value, the
+// least the defaults need (auth.mode jwt has no keyless default).
+func chartValueSets(prod, jwksValues string) []valueSet {
 	return []valueSet{
-		{name: "defaults"},
+		{name: "defaults", files: []string{jwksValues}},
 		{name: "production", files: []string{prod}},
 		// The remaining switches: node ExternalIP lookup, TURN as a
-		// Deployment, the optional monitoring objects with default values.
+		// Deployment, the optional monitoring objects with default values,
+		// no authentication.
 		{name: "node-ip-deployment", sets: []string{
 			"turn.externalIP.source=node", "turn.kind=Deployment", "turn.replicas=2",
 			"monitoring.prometheusRule.enabled=true", "monitoring.grafanaDashboards.enabled=true",
-			"monitoring.serviceMonitor.enabled=true"}},
+			"monitoring.serviceMonitor.enabled=true", "auth.mode=none"}},
 	}
 }
 
@@ -55,8 +58,12 @@ func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
 	}
 	defer os.RemoveAll(tmp)
 
+	keys := newAuthFixture(c, bin, tmp)
+	if keys == nil {
+		return
+	}
 	nonEmpty := map[string]bool{}
-	for _, vs := range chartValueSets(prod) {
+	for _, vs := range chartValueSets(prod, keys.valuesFile) {
 		c.scope = vs.name
 		r := renderSet(c, ch, vs)
 		if r == nil {
@@ -67,6 +74,7 @@ func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
 		}
 		checkDocuments(c, r)
 		checkSignaling(c, r, bin, tmp)
+		checkSignalingAuth(c, r, keys, bin, tmp)
 		checkTurn(c, r, bin, tmp)
 		checkSelectors(c, r)
 		checkIngress(c, r)
@@ -84,7 +92,9 @@ func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
 	}
 	c.scope = ""
 	checkReplicasRefused(c, ch)
+	checkAuthRefused(c, ch, keys)
 	checkChartCopies(c, chartDir, monitoring)
+	checkDashboards(c, monitoring)
 }
 
 func renderSet(c *checker, ch *chart, vs valueSet) *renderedSet {
@@ -351,8 +361,9 @@ func checkTurn(c *checker, r *renderedSet, bin, tmp string) {
 	args := turnArgs(c, r, ct, pod)
 	file := writeTemp(tmp, r.set.name+"-turn.yaml", text)
 	env := []string{"SWITCHBOARD_TURN_SECRET=chart-test-secret"}
-	code, out := runTool(env, bin, append([]string{"check-config", file}, args...)...)
-	c.expect(code == 0, "switchboard check-config turn.yaml %v failed (%d):\n%s", args, code, out)
+	c.expect(path(cfg, "auth") == nil, "turn.yaml needs no auth section (the TURN role hands out no peer IDs)")
+	code, out := runTool(env, bin, append([]string{"check-config", file, "--role", "turn"}, args...)...)
+	c.expect(code == 0, "switchboard check-config --role turn turn.yaml %v failed (%d):\n%s", args, code, out)
 	code, out = runTool(env, bin, append([]string{"turn-config", file}, args...)...)
 	if !c.expect(code == 0, "switchboard turn-config failed (%d):\n%s", code, out) {
 		return
@@ -486,7 +497,12 @@ func checkIngress(c *checker, r *renderedSet) {
 }
 
 func checkSecret(c *checker, r *renderedSet) {
-	secrets := r.find("Secret", "")
+	var secrets []obj
+	for _, s := range r.find("Secret", "") {
+		if pathStr(s, "metadata", "name") != r.jwksSecretName() {
+			secrets = append(secrets, s)
+		}
+	}
 	if pathStr(r.vals, "turnSecret", "existingSecret") != "" {
 		c.expect(len(secrets) == 0, "existingSecret set, yet the chart renders a Secret")
 		return

@@ -51,6 +51,7 @@ func checkCompose(c *checker, renderedFile, composeDir, bin string) {
 		}
 	}
 	c.expect(publishedMetrics, "signaling metrics must be published on 127.0.0.1 only")
+	checkComposeAuth(c, sig, turn, composeDir)
 	c.scope = "turn"
 	c.expect(pathStr(turn, "network_mode") == "host", "the TURN role must use the host network")
 	c.expect(strings.Join(strList(pathList(turn, "healthcheck", "test")), " ") == "CMD switchboard-healthcheck turn-live",
@@ -110,6 +111,9 @@ func checkComposeConfig(c *checker, s obj, composeDir, bin string) {
 		env = append(env, k+"="+pathStr(map[string]interface{}{"v": v}, "v"))
 	}
 	args := append([]string{"check-config", host}, cmd[3:]...)
+	if cmd[0] == "turn" {
+		args = append(args, "--role", "turn")
+	}
 	code, out := runTool(env, bin, args...)
 	c.expect(code == 0, "switchboard %v failed (%d):\n%s", args, code, out)
 	if cmd[0] == "turn" {
@@ -118,4 +122,43 @@ func checkComposeConfig(c *checker, s obj, composeDir, bin string) {
 			strings.Contains(out, "\nlistening-ip=10.0.0.5\n") && strings.Contains(out, "\nmin-port=49160\n"),
 			"coturn config of the TURN service lacks the .env addresses and relay range:\n%s", out)
 	}
+}
+
+// checkComposeAuth: signaling verifies tokens (auth.mode jwt) against a JWKS
+// in a read-only bind-mounted directory, not a single-file mount (a file
+// replaced on the host by a rename would stay the old one in the container);
+// the TURN role has no auth settings (it hands out no peer IDs).
+func checkComposeAuth(c *checker, sig, turn obj, composeDir string) {
+	c.scope = "switchboard auth"
+	var cfg obj
+	data, _ := os.ReadFile(filepath.Join(composeDir, "signaling.yaml"))
+	yaml.Unmarshal(data, &cfg)
+	c.expect(pathStr(cfg, "auth", "mode") == "jwt", "signaling.yaml: auth.mode must be jwt, got %q", pathStr(cfg, "auth", "mode"))
+	jwks := pathStr(cfg, "auth", "jwks_file")
+	if !c.expect(strings.HasPrefix(jwks, "/etc/switchboard/"), "signaling.yaml: auth.jwks_file %q must be under /etc/switchboard", jwks) {
+		return
+	}
+	mount := ""
+	for _, v := range strList(pathList(sig, "volumes")) {
+		if parts := strings.Split(v, ":"); len(parts) >= 2 && parts[1] == filepath.Dir(jwks) {
+			mount = v
+		}
+		c.expect(!strings.Contains(v, ":"+jwks), "the JWKS must not be a single-file mount: %s", v)
+	}
+	c.expect(strings.HasSuffix(mount, ":ro"), "the directory of %s must be bind-mounted read-only: %q", jwks, mount)
+	c.expect(strings.HasPrefix(mount, filepath.Join(composeDir, "auth")+":"),
+		"with .env.example the JWKS directory must be deploy/compose/auth (AUTH_DIR): %q", mount)
+	c.expect(pathStr(sig, "environment", "SWITCHBOARD_AUTH_JWKS") == "",
+		"SWITCHBOARD_AUTH_JWKS and auth.jwks_file cannot both be set")
+	ignore, _ := os.ReadFile(filepath.Join(composeDir, ".gitignore"))
+	c.expect(contains(strings.Fields(string(ignore)), "auth/"), "deploy/compose/.gitignore must ignore auth/")
+	c.scope = "turn auth"
+	data, _ = os.ReadFile(filepath.Join(composeDir, "turn.yaml"))
+	cfg = nil
+	yaml.Unmarshal(data, &cfg)
+	c.expect(path(cfg, "auth") == nil, "turn.yaml needs no auth section (checked with --role turn)")
+	for _, v := range strList(pathList(turn, "volumes")) {
+		c.expect(!strings.Contains(v, ":/etc/switchboard/auth"), "the TURN role needs no JWKS: %s", v)
+	}
+	c.scope = ""
 }

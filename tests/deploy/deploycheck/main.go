@@ -3,7 +3,7 @@
 //
 //	deploycheck render   --chart DIR [-f VALUES]... [--set K=V]...   # like `helm template`
 //	deploycheck chart    --chart DIR --prod VALUES --switchboard BIN --promtool BIN --monitoring DIR
-//	deploycheck names    --monitoring DIR --chart DIR --prod VALUES  # metric names used
+//	deploycheck names    --monitoring DIR --chart DIR --prod VALUES [--matchers]  # metric names (label matchers) used
 //	deploycheck rules-coverage --rules FILE --tests FILE
 //	deploycheck compose  --rendered FILE --compose-dir DIR --switchboard BIN
 //	deploycheck dockerfile --source DIR
@@ -44,6 +44,7 @@ func main() {
 	source := fs.String("source", "", "source tree")
 	release := fs.String("release", "switchboard", "release name")
 	namespace := fs.String("namespace", "default", "release namespace")
+	matchers := fs.Bool("matchers", false, "names: print the label matchers instead of the names")
 	var valueFiles, sets multiFlag
 	fs.Var(&valueFiles, "f", "values file (repeatable)")
 	fs.Var(&sets, "set", "key=value (repeatable)")
@@ -56,7 +57,7 @@ func main() {
 	case "chart":
 		checkChart(c, *chartDir, *prod, *bin, *promtool, *monitoring)
 	case "names":
-		os.Exit(namesCommand(*monitoring, *chartDir, *prod, valueFiles))
+		os.Exit(namesCommand(*monitoring, *chartDir, *prod, valueFiles, *matchers))
 	case "rules-coverage":
 		checkRulesCoverage(c, *rules, *tests)
 	case "compose":

@@ -3,7 +3,10 @@ package main
 // The metric names the monitoring files use: alert rules, Grafana
 // dashboards (panel targets and variable queries), and the chart's
 // PrometheusRule rendered with the production values. Printed one per line
-// as "NAME<TAB>WHERE" for the live cross-check in tests/deploy.
+// as "NAME<TAB>WHERE" for the live cross-check in tests/deploy; with
+// --matchers, their = and != label matchers instead, as
+// "NAME<TAB>LABEL<TAB>OP<TAB>VALUE<TAB>WHERE" (a value no series has makes
+// a rule that never fires or a filter that filters nothing).
 
 import (
 	"encoding/json"
@@ -14,7 +17,7 @@ import (
 	"strings"
 )
 
-type nameUse map[string][]string // metric name -> where it is used
+type nameUse map[string][]string // metric name (or matcher line) -> where it is used
 
 func (u nameUse) add(names []string, where string) {
 	for _, n := range names {
@@ -24,8 +27,20 @@ func (u nameUse) add(names []string, where string) {
 	}
 }
 
+// uses: the metric names and the label matchers of the monitoring files.
+type uses struct {
+	names, matchers nameUse
+}
+
+func (u uses) addExpr(names []string, expr, where string) {
+	u.names.add(names, where)
+	for _, m := range labelMatchers(expr) {
+		u.matchers.add([]string{strings.Join([]string{m.metric, m.label, m.op, m.value}, "\t")}, where)
+	}
+}
+
 // ruleNames collects names from a rule-file object ({groups: [{rules: [...]}]}).
-func ruleNames(u nameUse, rules obj, where string) int {
+func ruleNames(u uses, rules obj, where string) int {
 	count := 0
 	for _, g := range pathList(rules, "groups") {
 		for _, r := range pathList(g, "rules") {
@@ -33,7 +48,8 @@ func ruleNames(u nameUse, rules obj, where string) int {
 			if name == "" {
 				name = pathStr(r, "record")
 			}
-			u.add(metricNames(pathStr(r, "expr")), where+": "+name)
+			expr := pathStr(r, "expr")
+			u.addExpr(metricNames(expr), expr, where+": "+name)
 			count++
 		}
 	}
@@ -41,7 +57,7 @@ func ruleNames(u nameUse, rules obj, where string) int {
 }
 
 // dashboardNames walks a dashboard's panels (rows nest them) and variables.
-func dashboardNames(u nameUse, data []byte, where string) (int, error) {
+func dashboardNames(u uses, data []byte, where string) (int, error) {
 	var d obj
 	if err := json.Unmarshal(data, &d); err != nil {
 		return 0, err
@@ -52,7 +68,7 @@ func dashboardNames(u nameUse, data []byte, where string) (int, error) {
 		for _, p := range panels {
 			for _, t := range pathList(p, "targets") {
 				if e := pathStr(t, "expr"); e != "" {
-					u.add(metricNames(e), fmt.Sprintf("%s: %s", where, pathStr(p, "title")))
+					u.addExpr(metricNames(e), e, fmt.Sprintf("%s: %s", where, pathStr(p, "title")))
 					count++
 				}
 			}
@@ -68,54 +84,54 @@ func dashboardNames(u nameUse, data []byte, where string) (int, error) {
 		if q == "" {
 			q = pathStr(v, "query")
 		}
-		u.add(grafanaQueryNames(q), where+": variable "+pathStr(v, "name"))
+		u.addExpr(grafanaQueryNames(q), q, where+": variable "+pathStr(v, "name"))
 		count++
 	}
 	return count, nil
 }
 
-func collectNames(monitoring, chartDir, prod string, extraRules []string) (nameUse, error) {
-	u := nameUse{}
+func collectNames(monitoring, chartDir, prod string, extraRules []string) (uses, error) {
+	u := uses{nameUse{}, nameUse{}}
 	ruleFiles := append([]string{filepath.Join(monitoring, "alerts.yml")}, extraRules...)
 	for _, f := range ruleFiles {
 		rules, err := loadRulesFile(f)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		if ruleNames(u, rules, filepath.Base(f)) == 0 {
-			return nil, fmt.Errorf("%s: no rules", f)
+			return u, fmt.Errorf("%s: no rules", f)
 		}
 	}
 	boards, _ := filepath.Glob(filepath.Join(monitoring, "grafana", "dashboards", "*.json"))
 	if len(boards) == 0 {
-		return nil, fmt.Errorf("no dashboards under %s", monitoring)
+		return u, fmt.Errorf("no dashboards under %s", monitoring)
 	}
 	for _, b := range boards {
 		data, err := os.ReadFile(b)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		n, err := dashboardNames(u, data, filepath.Base(b))
 		if err != nil || n == 0 {
-			return nil, fmt.Errorf("%s: %v (%d queries)", b, err, n)
+			return u, fmt.Errorf("%s: %v (%d queries)", b, err, n)
 		}
 	}
 	if chartDir != "" {
 		ch, err := loadChart(chartDir)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		vals, err := ch.values([]string{prod}, nil)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		out, err := ch.render(vals, release2("sb", "rtc"))
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		docs, err := out.documents()
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		found := 0
 		for _, d := range docs {
@@ -126,24 +142,28 @@ func collectNames(monitoring, chartDir, prod string, extraRules []string) (nameU
 				for name, v := range pathObj(d.obj, "data") {
 					n, err := dashboardNames(u, []byte(fmt.Sprint(v)), "chart dashboard "+name)
 					if err != nil {
-						return nil, err
+						return u, err
 					}
 					found += n
 				}
 			}
 		}
 		if found == 0 {
-			return nil, fmt.Errorf("the chart rendered with %s has no PrometheusRule or dashboards", prod)
+			return u, fmt.Errorf("the chart rendered with %s has no PrometheusRule or dashboards", prod)
 		}
 	}
 	return u, nil
 }
 
-func namesCommand(monitoring, chartDir, prod string, extraRules []string) int {
-	u, err := collectNames(monitoring, chartDir, prod, extraRules)
+func namesCommand(monitoring, chartDir, prod string, extraRules []string, matchers bool) int {
+	all, err := collectNames(monitoring, chartDir, prod, extraRules)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "deploycheck names:", err)
 		return 1
+	}
+	u := all.names
+	if matchers {
+		u = all.matchers
 	}
 	names := make([]string, 0, len(u))
 	for n := range u {

@@ -1,6 +1,7 @@
 package main
 
-// Metric names referenced by a PromQL expression, found by a small lexer:
+// Metric names referenced by a PromQL expression, and the label matchers
+// of their selectors, found by a small lexer:
 // identifiers that are not functions or aggregations (followed by "("), not
 // keywords, not label names (inside {...} or the label list of by, without,
 // on, ignoring, group_left, group_right) and not inside strings or [...]
@@ -9,6 +10,7 @@ package main
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -32,9 +34,48 @@ func isIdentStart(c byte) bool {
 
 func isIdentChar(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
 
+// A label matcher of a selector: metric{label op "value"}.
+type labelMatcher struct {
+	metric, label, op, value string
+}
+
 // metricNames returns the sorted, distinct metric names in expr.
 func metricNames(expr string) []string {
 	found := map[string]bool{}
+	for _, s := range scanSelectors(expr) {
+		found[s.metric] = true
+	}
+	out := make([]string, 0, len(found))
+	for n := range found {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// labelMatchers returns the = and != matchers of expr's selectors (regex
+// matchers name no single value), in order of appearance.
+func labelMatchers(expr string) []labelMatcher {
+	var out []labelMatcher
+	for _, s := range scanSelectors(expr) {
+		for _, m := range s.matchers {
+			if m.op == "=" || m.op == "!=" {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+type selector struct {
+	metric   string
+	matchers []labelMatcher
+}
+
+// scanSelectors finds the metric names of expr and the matchers in the
+// braces right after each.
+func scanSelectors(expr string) []selector {
+	var found []selector
 	braces, brackets := 0, 0
 	labelList := false // inside the (...) after by/without/on/...
 	pendingLabelList := false
@@ -95,18 +136,73 @@ func metricNames(expr string) []string {
 			case promqlKeywords[lower]:
 			case next < len(expr) && expr[next] == '(':
 			default:
-				found[word] = true
+				sel := selector{metric: word}
+				if next < len(expr) && expr[next] == '{' {
+					sel.matchers, i = parseMatchers(expr, next+1, word)
+				}
+				found = append(found, sel)
 			}
 			continue
 		}
 		i++
 	}
-	out := make([]string, 0, len(found))
-	for n := range found {
-		out = append(out, n)
+	return found
+}
+
+// parseMatchers reads `label op "value", ...}` from i; it returns the
+// matchers and the index after the closing brace.
+func parseMatchers(expr string, i int, metric string) ([]labelMatcher, int) {
+	var out []labelMatcher
+	skipSpace := func() {
+		for i < len(expr) && (expr[i] == ' ' || expr[i] == '\t' || expr[i] == '\n' || expr[i] == ',') {
+			i++
+		}
 	}
-	sort.Strings(out)
-	return out
+	for {
+		skipSpace()
+		if i >= len(expr) || expr[i] == '}' || !isIdentStart(expr[i]) {
+			break
+		}
+		start := i
+		for i < len(expr) && isIdentChar(expr[i]) {
+			i++
+		}
+		m := labelMatcher{metric: metric, label: expr[start:i]}
+		skipSpace()
+		for _, op := range []string{"=~", "!~", "!=", "="} {
+			if strings.HasPrefix(expr[i:], op) {
+				m.op = op
+				i += len(op)
+				break
+			}
+		}
+		skipSpace()
+		if m.op == "" || i >= len(expr) || !strings.ContainsRune("\"'`", rune(expr[i])) {
+			break
+		}
+		end := skipString(expr, i)
+		m.value = unquote(expr[i:end])
+		i = end
+		out = append(out, m)
+	}
+	for i < len(expr) && expr[i] != '}' {
+		i++
+	}
+	return out, i + 1
+}
+
+// unquote turns a PromQL string literal into its value (Go's escapes, as PromQL).
+func unquote(lit string) string {
+	if len(lit) >= 2 && lit[0] == '`' {
+		return lit[1 : len(lit)-1]
+	}
+	if len(lit) >= 2 && lit[0] == '\'' {
+		lit = `"` + strings.ReplaceAll(lit[1:len(lit)-1], `"`, `\"`) + `"`
+	}
+	if v, err := strconv.Unquote(lit); err == nil {
+		return v
+	}
+	return strings.Trim(lit, "\"'")
 }
 
 // skipString returns the index after the string literal starting at i.

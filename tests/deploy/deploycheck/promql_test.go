@@ -54,3 +54,29 @@ func TestGrafanaQueryNames(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelMatchers(t *testing.T) {
+	m := func(metric, label, op, value string) labelMatcher { return labelMatcher{metric, label, op, value} }
+	cases := []struct {
+		expr string
+		want []labelMatcher
+	}{
+		{`up{job="switchboard"} == 0`, []labelMatcher{m("up", "job", "=", "switchboard")}},
+		{`increase(a_total{result="failed"}[10m]) > 0`, []labelMatcher{m("a_total", "result", "=", "failed")}},
+		{`sum by (instance) (rate(a{reason!="expired", instance=~"$instance"}[5m])) > sum(rate(b{ side = 'peer' }[5m]))`,
+			[]labelMatcher{m("a", "reason", "!=", "expired"), m("b", "side", "=", "peer")}},
+		{"rate(x{a!~\"y\",b=`raw\\q`,c=\"q\\\"x\"}[1m])", []labelMatcher{m("x", "b", "=", `raw\q`), m("x", "c", "=", `q"x`)}},
+		{`a{} + b`, nil},
+		{`sum(a) by (reason)`, nil},
+	}
+	for _, c := range cases {
+		got := labelMatchers(c.expr)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("labelMatchers(%q) = %v, want %v", c.expr, got, c.want)
+		}
+		// The names are unchanged by the matcher parsing.
+		if names := metricNames(c.expr); len(names) == 0 {
+			t.Errorf("metricNames(%q) found nothing", c.expr)
+		}
+	}
+}
