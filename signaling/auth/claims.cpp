@@ -25,6 +25,9 @@ std::optional<int64_t> numeric_date(const json::value& v) {
   if (v.is_int64()) return clamp_date(v.get_int64());
   if (v.is_uint64()) return clamp_date(static_cast<int64_t>(std::min<std::uint64_t>(v.get_uint64(), date_limit)));
   if (v.is_double()) {
+    // Boost.JSON 1.81 reads a zero with a huge exponent (0e400) as NaN: not a date
+    // (cast to an integer it would lift the lifetime cap; found by fuzz_jwt).
+    if (std::isnan(v.get_double())) return std::nullopt;
     const double d = std::clamp(std::trunc(v.get_double()), -double(date_limit), double(date_limit));
     return static_cast<int64_t>(d);
   }
@@ -123,8 +126,11 @@ std::optional<verify_result> check_scope(const claims& c, const verify_options& 
   const int64_t max_lifetime = std::clamp<int64_t>(opt.max_lifetime.count(), 0, 4 * date_limit);
   const int64_t lifetime = c.exp - c.iat.value_or(now);
   if (lifetime > max_lifetime) {
-    return fail(failure::lifetime_too_long, "token lifetime " + short_duration(lifetime) + " exceeds the maximum " +
-                                                short_duration(max_lifetime));
+    // In seconds unless whole minutes: a rounded form could hide the excess ("60m exceeds 1h").
+    const bool exact = lifetime % 60 == 0;
+    return fail(failure::lifetime_too_long,
+                "token lifetime " + (exact ? short_duration(lifetime) : std::to_string(lifetime) + "s") +
+                    " exceeds the maximum " + short_duration(max_lifetime));
   }
   return std::nullopt;
 }

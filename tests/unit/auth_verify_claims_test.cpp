@@ -76,6 +76,9 @@ std::vector<claims_case> cases() {
       {"lifetime without iat at max", exp_only(T + 3600), failure::none},
       {"lifetime without iat over max", exp_only(T + 3601), failure::lifetime_too_long},
       {"huge exp", "{\"sub\":\"a\",\"aud\":\"switchboard\",\"exp\":1e300}", failure::lifetime_too_long},
+      // Boost.JSON reads 0e400 as NaN; as an iat it once lifted the lifetime cap (fuzz_jwt).
+      {"NaN iat", "{\"sub\":\"a\",\"aud\":\"switchboard\",\"iat\":0e400,\"exp\":1e300}", failure::bad_claims},
+      {"NaN exp", "{\"sub\":\"a\",\"aud\":\"switchboard\",\"exp\":0e400}", failure::bad_claims},
       {"uint64 exp", "{\"sub\":\"a\",\"aud\":\"switchboard\",\"exp\":18446744073709551615}", failure::lifetime_too_long},
       {"huge integer exp", "{\"sub\":\"a\",\"aud\":\"switchboard\",\"exp\":99999999999999999999999}",
        failure::lifetime_too_long},
@@ -136,6 +139,7 @@ TEST(AuthVerifyClaims, MessagesSayWhatIsWrong) {
             "audience does not include \"switchboard\"");
   EXPECT_NE(run("{\"sub\":\"a\",\"exp\":" + std::to_string(t0 + 60) + "}").find("no audience"), std::string::npos);
   EXPECT_EQ(run(with(t0, t0 + 7200)), "token lifetime 2h exceeds the maximum 1h");
+  EXPECT_EQ(run(with(t0, t0 + 3650)), "token lifetime 3650s exceeds the maximum 1h");
 }
 
 TEST(AuthVerifyClaims, OptionsChangeTheLimits) {
