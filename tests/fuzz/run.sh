@@ -27,13 +27,13 @@ jobs="${FUZZ_JOBS:-1}"
 # also looks at timing) the same each time; a crash's input is saved anyway.
 declare -A smoke_runs=(
   [ws_frame]=12000 [http_request]=25000 [protocol]=60000
-  [stun]=50000 [coturn_log]=6000 [config]=4000
+  [stun]=50000 [coturn_log]=6000 [config]=4000 [jwt]=40000
 )
 # Seed directories beyond corpus/TARGET and regressions/TARGET.
 declare -A extra_seeds=([config]="$src/config")
 
 targets=("$@")
-(( ${#targets[@]} )) || targets=(ws_frame http_request protocol stun coturn_log config)
+(( ${#targets[@]} )) || targets=(ws_frame http_request protocol stun coturn_log config jwt)
 
 compiler="$(command -v clang++-15 || true)"
 [[ -n "$compiler" ]] || { echo "fuzz: clang++-15 not found (make test-deps installs it)" >&2; exit 1; }
