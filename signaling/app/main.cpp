@@ -6,14 +6,15 @@
 #include "signaling/app/logging.hpp"
 #include "signaling/app/metrics_http_limits.hpp"
 #include "signaling/app/metrics_server.hpp"
+#include "signaling/app/turn_options.hpp"
 #include "signaling/config/loader.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/ids.hpp"
 #include "signaling/log/fd_budget.hpp"
 #include "signaling/metrics/metrics.hpp"
 #include "signaling/net/http_router.hpp"
-#include "signaling/net/ice_servers.hpp"
 #include "signaling/net/server.hpp"
+#include "turn/credentials/ice_servers.hpp"
 #include "turn/managed/turn_service.hpp"
 
 #include <CLI/CLI.hpp>
@@ -73,6 +74,14 @@ void check_open_files(const config::config& cfg, spdlog::logger& log) {
   if (budget.too_low) log.warn("{}", budget.warning);
 }
 
+// turn/ mints the iceServers; the protocol has a type of its own for them.
+std::vector<protocol::ice_server> to_protocol(std::vector<turn::ice_server> servers) {
+  std::vector<protocol::ice_server> out;
+  out.reserve(servers.size());
+  for (auto& s : servers) out.push_back({std::move(s.urls), std::move(s.username), std::move(s.credential)});
+  return out;
+}
+
 int serve(const config::load_result& loaded, const std::string& path, const std::vector<std::string>& sets) {
   const auto& cfg = *loaded.cfg;
   auto log = app::make_logger(cfg.log);
@@ -86,9 +95,9 @@ int serve(const config::load_result& loaded, const std::string& path, const std:
   metrics::add_build_info(*registry, SWITCHBOARD_VERSION);
   app::metrics_server metrics_endpoint(cfg.metrics, registry, *log);
 
-  net::ice_server_source ice(cfg.turn.uris, cfg.turn.secrets.front(), cfg.turn.ttl);
+  turn::ice_server_source ice(cfg.turn.uris, cfg.turn.secrets.front(), cfg.turn.ttl);
   core::hub_sources sources{
-      [&ice](std::string_view id) { return ice.for_peer(id); },
+      [&ice](std::string_view id) { return to_protocol(ice.for_peer(id)); },
       [&ice] { return ice.ttl(); },
       [] { return core::random_peer_id(); },
       [] { return core::random_token(); },
@@ -112,7 +121,7 @@ int serve(const config::load_result& loaded, const std::string& path, const std:
     };
   }
   net::http_router router(std::move(http_opts), ice);
-  turn::turn_service turn(cfg, *registry, log);
+  turn::turn_service turn(app::managed_options_from(cfg), *registry, log);
   if (turn.active()) turn.start();
   // SIGHUP re-reads the file with the same --set and environment.
   auto reload = [&path, &sets](std::string& error) -> std::optional<config::config> {
@@ -155,7 +164,7 @@ int turn_only(const config::load_result& loaded, const std::string& path, const 
   auto registry = std::make_shared<prometheus::Registry>();
   metrics::add_build_info(*registry, SWITCHBOARD_VERSION);
   app::metrics_server metrics_endpoint(cfg.metrics, registry, *log);
-  turn::turn_service turn(cfg, *registry, log);
+  turn::turn_service turn(app::managed_options_from(cfg), *registry, log);
   turn.start();
   int sig = 0;
   // SIGHUP: the log level is what this role can change without a restart.
@@ -224,7 +233,7 @@ int main(int argc, char** argv) {
   if (*check_cmd) return check_config(*loaded);
   try {
     if (*turn_config_cmd) {
-      std::cout << turn::render_for(*loaded->cfg);
+      std::cout << turn::render_for(app::coturn_options_from(*loaded->cfg));
       return 0;
     }
     if (*turn_cmd) return turn_only(*loaded, config_path, sets);

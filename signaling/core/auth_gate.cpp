@@ -5,8 +5,8 @@
 
 namespace switchboard::core {
 
-auth_gate::auth_gate(auth_gate_config cfg, token_verifier verify, metrics::signaling_metrics& metrics)
-    : cfg_(cfg), verify_(std::move(verify)), metrics_(metrics) {}
+auth_gate::auth_gate(auth_gate_config cfg, token_verifier verify, signaling_events& events)
+    : cfg_(cfg), verify_(std::move(verify)), events_(events) {}
 
 auth_gate::outcome auth_gate::check(std::string_view token, std::string_view address, steady_clock::time_point now) {
   {
@@ -16,7 +16,7 @@ auth_gate::outcome auth_gate::check(std::string_view token, std::string_view add
     if (const auto found = failures_.find(std::string(address)); found != failures_.end()) {
       token_bucket probe = found->second.bucket;
       if (!probe.try_take(now)) {
-        metrics_.auth_failures("throttled").Increment();
+        events_.auth_failed("throttled");
         std::ostringstream os;
         os << "too many failed authentications from your address; retry in "
            << static_cast<int>(1 / cfg_.failures_per_second + 0.999) << " s";
@@ -27,13 +27,13 @@ auth_gate::outcome auth_gate::check(std::string_view token, std::string_view add
   if (token.empty()) return fail("missing_token", "a token is required: send start with data.token", address, now);
   token_verdict v = verify_ ? verify_(token) : token_verdict{std::nullopt, "unknown_key", "no keys are loaded"};
   if (!v.who) return fail(std::move(v.reason), std::move(v.message), address, now);
-  metrics_.auth_successes.Increment();
+  events_.auth_succeeded();
   return {std::move(v.who), protocol::error_code::unauthorized, {}, {}};
 }
 
 auth_gate::outcome auth_gate::fail(std::string reason, std::string message, std::string_view address,
                                    steady_clock::time_point now) {
-  metrics_.auth_failures(reason).Increment();
+  events_.auth_failed(reason);
   std::lock_guard lock(mutex_);
   auto found = failures_.find(std::string(address));
   if (found == failures_.end()) found = failures_.try_emplace(std::string(address), cfg_, now).first;

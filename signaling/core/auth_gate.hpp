@@ -5,9 +5,9 @@
 // itself is a function given by the app (signaling/auth over the current
 // JWKS); tests give a fake. Thread-safe: every connection shares one gate.
 
+#include "signaling/core/events.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/token_bucket.hpp"
-#include "signaling/metrics/metrics.hpp"
 #include "signaling/protocol/message.hpp"
 
 #include <cstddef>
@@ -42,7 +42,7 @@ struct auth_gate_config {
 
 class auth_gate {
 public:
-  auth_gate(auth_gate_config cfg, token_verifier verify, metrics::signaling_metrics& metrics);
+  auth_gate(auth_gate_config cfg, token_verifier verify, signaling_events& events);
 
   bool required() const noexcept { return cfg_.required; }
 
@@ -70,7 +70,7 @@ private:
 
   auth_gate_config cfg_;
   token_verifier verify_;
-  metrics::signaling_metrics& metrics_;
+  signaling_events& events_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> failures_;  // addresses with a recent failure
 };

@@ -5,8 +5,6 @@
 namespace switchboard::core {
 namespace {
 
-using metrics::resume_result;
-using metrics::undeliverable_reason;
 using protocol::error_code;
 
 // IDs come from a CSPRNG, so a collision is astronomically rare; a source
@@ -21,16 +19,15 @@ bool tokens_equal(std::string_view expected, std::string_view given) {
 
 }  // namespace
 
-hub::hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources,
-         metrics::signaling_metrics& metrics)
+hub::hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources, signaling_events& events)
     : cfg_(cfg),
       registry_(std::move(registry)),
       sources_(std::move(sources)),
-      metrics_(metrics),
+      events_(events),
       addresses_(cfg.addresses) {}
 
 outbound_ptr hub::error_reply(error_code c, std::string_view message, std::string_view ref) {
-  metrics_.error_sent(c).Increment();
+  events_.error_replied(c);
   return make_reply(protocol::error_message(c, message, ref));
 }
 
@@ -44,7 +41,7 @@ hub::start_result hub::start(const std::shared_ptr<participant>& self,
   } else {
     start_new_locked(self, address, who, now, out);
   }
-  metrics_.peers.Set(static_cast<double>(registry_->size()));
+  events_.peer_count(registry_->size());
   return out;
 }
 
@@ -54,7 +51,7 @@ bool hub::admit_new_locked(std::string_view address, const peer_identity* who, s
   if (who != nullptr && cfg_.max_per_identity != 0) {
     const auto found = identities_.find(who->subject);
     if (found != identities_.end() && found->second >= cfg_.max_per_identity) {
-      metrics_.peers_refused(metrics::peer_refusal::max_per_identity).Increment();
+      events_.peer_refused(peer_refusal::max_per_identity);
       out.fx.to_self.push_back(error_reply(error_code::rate_limited,
                                            "too many peers for your identity (the limit is " +
                                                std::to_string(cfg_.max_per_identity) +
@@ -66,14 +63,14 @@ bool hub::admit_new_locked(std::string_view address, const peer_identity* who, s
   switch (addresses_.admit_new(address, now)) {
     case address_limits::verdict::ok: return true;
     case address_limits::verdict::max_peers:
-      metrics_.peers_refused(metrics::peer_refusal::max_per_address).Increment();
+      events_.peer_refused(peer_refusal::max_per_address);
       out.fx.to_self.push_back(error_reply(error_code::rate_limited,
                                            "too many peers from your address (the limit is " +
                                                std::to_string(cfg_.addresses.max_peers) + ")",
                                            "start"));
       return false;
     case address_limits::verdict::id_rate:
-      metrics_.peers_refused(metrics::peer_refusal::id_rate).Increment();
+      events_.peer_refused(peer_refusal::id_rate);
       out.fx.to_self.push_back(error_reply(error_code::rate_limited,
                                            "too many new peer IDs from your address; retry in a few seconds",
                                            "start"));
@@ -106,7 +103,7 @@ void hub::start_new_locked(const std::shared_ptr<participant>& self, std::string
 void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
                         std::string_view address, steady_clock::time_point now, start_result& out) {
   const auto fail = [&](resume_result why, std::string_view message) {
-    metrics_.resumes(why).Increment();
+    events_.resume_attempted(why);
     out.fx.to_self.push_back(error_reply(error_code::resume_failed, message, "start"));
   };
   peer_record* rec = registry_->find(r.id);
@@ -123,7 +120,7 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
     if (old && old != self) out.fx.to_close.push_back(std::move(old));
   } else {
     detached_.erase({rec->detached_at, r.id});
-    metrics_.peers_detached.Decrement();
+    events_.detached_peer_gone();
   }
   if (rec->address != address) {  // a network change: the peer now counts for its new address
     addresses_.remove(rec->address);
@@ -136,7 +133,7 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
   pending_total_ -= rec->pending_bytes;
   rec->pending_bytes = 0;
   out.id = r.id;
-  metrics_.resumes(resume_result::ok).Increment();
+  events_.resume_attempted(resume_result::ok);
 }
 
 void hub::attach_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& self,
@@ -147,7 +144,7 @@ void hub::attach_locked(const std::string& id, peer_record& rec, const std::shar
   rec.resume_token = sources_.new_token();
   fx.to_self.push_back(
       make_reply(protocol::start_reply(id, sources_.ice_servers(id), sources_.ttl(), rec.resume_token, resumed)));
-  metrics_.credentials_issued.Increment();
+  events_.credentials_minted();
 }
 
 effects hub::relay(std::string_view from, const protocol::request& req, steady_clock::time_point received) {
@@ -181,7 +178,7 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
   // Another room's peer is, to this sender, a peer that does not exist.
   if (target != nullptr && sender != nullptr && target->room != sender->room) target = nullptr;
   if (target == nullptr) {
-    metrics_.undeliverable(undeliverable_reason::peer_not_found).Increment();
+    events_.message_undelivered(undeliverable_reason::peer_not_found);
     fx.to_self.push_back(error_reply(error_code::peer_not_found, "data.remoteId names no connected peer", ref));
     return fx;
   }
@@ -190,12 +187,12 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
     return fx;
   }
   if (!send_or_queue_locked(*target, make_relayed(text(sender->identity), received), fx)) {
-    metrics_.undeliverable(undeliverable_reason::queue_full).Increment();
+    events_.message_undelivered(undeliverable_reason::queue_full);
     fx.to_self.push_back(error_reply(error_code::queue_full,
                                      "the target peer is reconnecting and its message queue is full", ref));
     return fx;
   }
-  metrics_.relayed(act).Increment();
+  events_.message_relayed(act);
   // A hangup ends the call: the two are no longer owed a peerLeft.
   if (act == protocol::action::hangup) {
     remove_contact(*sender, remote_id);
@@ -238,7 +235,7 @@ bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) 
 
 outbound_ptr hub::ice_servers(std::string_view id) {
   std::lock_guard lock(mutex_);  // sources need not be thread-safe
-  metrics_.credentials_issued.Increment();
+  events_.credentials_minted();
   return make_reply(protocol::ice_servers_reply(sources_.ice_servers(id), sources_.ttl()));
 }
 
@@ -253,7 +250,7 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   } else {
     detach_locked(key, *rec, now, fx);
   }
-  metrics_.peers.Set(static_cast<double>(registry_->size()));
+  events_.peer_count(registry_->size());
   return fx;
 }
 
@@ -266,11 +263,11 @@ void hub::detach_locked(const std::string& id, peer_record& rec, steady_clock::t
   // come back, and refusing the new one would mean losing a live call instead.
   while (detached_.size() >= cfg_.max_detached && !detached_.empty()) {
     const std::string oldest = detached_.begin()->second;
-    metrics_.peers_evicted.Increment();
+    events_.peer_evicted();
     leave_locked(oldest, fx);  // erases it from detached_ (rec is another record: still valid)
   }
   detached_.emplace(now, id);
-  metrics_.peers_detached.Increment();
+  events_.peer_detached();
 }
 
 effects hub::expire(steady_clock::time_point now) {
@@ -284,9 +281,9 @@ effects hub::expire(steady_clock::time_point now) {
     if (rec != nullptr && !rec->attached && rec->detached_at == detached_at) leave_locked(id, fx);
   }
   addresses_.sweep(now);
-  metrics_.client_addresses.Set(static_cast<double>(addresses_.size()));
-  metrics_.queued_bytes.Set(static_cast<double>(pending_total_));
-  metrics_.peers.Set(static_cast<double>(registry_->size()));
+  events_.client_address_count(addresses_.size());
+  events_.queued_bytes_total(pending_total_);
+  events_.peer_count(registry_->size());
   return fx;
 }
 
@@ -294,11 +291,11 @@ void hub::leave_locked(const std::string& id, effects& fx) {
   peer_record* rec = registry_->find(id);
   if (rec == nullptr) return;
   for (const auto& msg : rec->pending) {
-    if (msg->relayed) metrics_.undeliverable(undeliverable_reason::expired).Increment();
+    if (msg->relayed) events_.message_undelivered(undeliverable_reason::expired);
   }
   if (!rec->attached) {
     detached_.erase({rec->detached_at, id});
-    metrics_.peers_detached.Decrement();
+    events_.detached_peer_gone();
   }
   pending_total_ -= rec->pending_bytes;
   addresses_.remove(rec->address);
@@ -309,7 +306,7 @@ void hub::leave_locked(const std::string& id, effects& fx) {
   }
   const auto contacts = std::move(rec->contacts);
   registry_->remove(id);
-  metrics_.peers_left.Increment();
+  events_.peer_left();
   const outbound_ptr left = make_reply(protocol::peer_left(id));
   for (const auto& c : contacts) {
     peer_record* contact = registry_->find(c);

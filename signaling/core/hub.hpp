@@ -6,9 +6,9 @@
 
 #include "signaling/core/address_limits.hpp"
 #include "signaling/core/auth_gate.hpp"
+#include "signaling/core/events.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/peer_registry.hpp"
-#include "signaling/metrics/metrics.hpp"
 #include "signaling/protocol/message.hpp"
 #include "signaling/protocol/relay_scan.hpp"
 
@@ -46,8 +46,7 @@ struct hub_sources {
 
 class hub {
 public:
-  hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources,
-      metrics::signaling_metrics& metrics);
+  hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources, signaling_events& events);
 
   struct start_result {
     std::string id;  // empty when the start failed (effects.to_self holds the error)
@@ -113,7 +112,7 @@ private:
   hub_config cfg_;
   std::unique_ptr<peer_registry> registry_;
   hub_sources sources_;
-  metrics::signaling_metrics& metrics_;
+  signaling_events& events_;
   std::set<std::pair<steady_clock::time_point, std::string>> detached_;  // expiry order
   std::size_t pending_total_ = 0;  // bytes queued for all detached peers
   address_limits addresses_;

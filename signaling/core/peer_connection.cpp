@@ -24,17 +24,17 @@ std::string rate_limit_message(const connection_limits& l) {
 
 }  // namespace
 
-peer_connection::peer_connection(hub& h, connection_limits limits, metrics::signaling_metrics& metrics,
+peer_connection::peer_connection(hub& h, connection_limits limits, signaling_events& events,
                                  steady_clock::time_point now, std::string address, auth_gate* gate)
     : hub_(h),
       limits_(limits),
-      metrics_(metrics),
+      events_(events),
       bucket_(limits.rate_per_second, limits.burst, now),
       address_(std::move(address)),
       gate_(gate) {}
 
 effects peer_connection::error(error_code c, std::string_view message, std::string_view ref) {
-  metrics_.error_sent(c).Increment();
+  events_.error_replied(c);
   effects fx;
   fx.to_self.push_back(make_reply(protocol::error_message(c, message, ref)));
   return fx;
@@ -62,8 +62,7 @@ effects peer_connection::on_message(const std::shared_ptr<participant>& self, st
 }
 
 bool peer_connection::admit(std::size_t bytes, steady_clock::time_point now, effects& fx) {
-  metrics_.messages_in.Increment();
-  metrics_.bytes_in.Increment(static_cast<double>(bytes));
+  events_.message_received(bytes);
   // Checked before anything else so a flood costs no parsing and no replies:
   // one error says the client is limited, the rest are dropped silently.
   if (!bucket_.try_take(now)) {

@@ -4,10 +4,10 @@
 // Used from one strand only (not thread-safe itself; the hub is).
 
 #include "signaling/core/auth_gate.hpp"
+#include "signaling/core/events.hpp"
 #include "signaling/core/hub.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/token_bucket.hpp"
-#include "signaling/metrics/metrics.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +28,7 @@ class peer_connection {
 public:
   // `address`: the client's IP, for the hub's per-address limits. `gate`
   // (null or not required: auth.mode none) decides who may start.
-  peer_connection(hub& h, connection_limits limits, metrics::signaling_metrics& metrics,
+  peer_connection(hub& h, connection_limits limits, signaling_events& events,
                   steady_clock::time_point now, std::string address = {}, auth_gate* gate = nullptr);
 
   // A token from the upgrade request (?access_token=, auth.allow_query_token):
@@ -78,7 +78,7 @@ private:
 
   hub& hub_;
   connection_limits limits_;
-  metrics::signaling_metrics& metrics_;
+  signaling_events& events_;
   token_bucket bucket_;
   bool limited_notified_ = false;
   std::string id_;

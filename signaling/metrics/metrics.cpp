@@ -41,7 +41,8 @@ std::string_view to_string(reject_reason r) noexcept {
   return "unknown";
 }
 
-std::string_view to_string(undeliverable_reason r) noexcept {
+std::string_view to_string(core::undeliverable_reason r) noexcept {
+  using core::undeliverable_reason;
   switch (r) {
     case undeliverable_reason::peer_not_found: return "peer_not_found";
     case undeliverable_reason::queue_full: return "queue_full";
@@ -52,7 +53,8 @@ std::string_view to_string(undeliverable_reason r) noexcept {
   return "unknown";
 }
 
-std::string_view to_string(resume_result r) noexcept {
+std::string_view to_string(core::resume_result r) noexcept {
+  using core::resume_result;
   switch (r) {
     case resume_result::ok: return "ok";
     case resume_result::unknown_peer: return "unknown_peer";
@@ -62,7 +64,8 @@ std::string_view to_string(resume_result r) noexcept {
   return "unknown";
 }
 
-std::string_view to_string(peer_refusal r) noexcept {
+std::string_view to_string(core::peer_refusal r) noexcept {
+  using core::peer_refusal;
   switch (r) {
     case peer_refusal::max_per_address: return "max_per_address";
     case peer_refusal::id_rate: return "id_rate";
@@ -167,13 +170,13 @@ signaling_metrics::signaling_metrics(prometheus::Registry& r)
                             .Name("switchboard_messages_undeliverable_total")
                             .Help("Relayed messages that did not reach their target, by reason.")
                             .Register(r);
-  labelled<undeliverable_reason>(undeliverable, "reason", undeliverable_,
-                                 [](undeliverable_reason v) { return to_string(v); });
+  labelled<core::undeliverable_reason>(undeliverable, "reason", undeliverable_,
+                                       [](core::undeliverable_reason v) { return to_string(v); });
   auto& resumes = prometheus::BuildCounter()
                       .Name("switchboard_resumes_total")
                       .Help("Resume attempts, by result.")
                       .Register(r);
-  labelled<resume_result>(resumes, "result", resumes_, [](resume_result v) { return to_string(v); });
+  labelled<core::resume_result>(resumes, "result", resumes_, [](core::resume_result v) { return to_string(v); });
   add_hardening_families(r);
   add_auth_families(r);
 }
@@ -204,8 +207,8 @@ void signaling_metrics::add_hardening_families(prometheus::Registry& r) {
   const auto family = [&r](const char* name, const char* help) -> prometheus::Family<prometheus::Counter>& {
     return prometheus::BuildCounter().Name(name).Help(help).Register(r);
   };
-  labelled<peer_refusal>(family("switchboard_peers_refused_total", "Starts refused a new peer ID, by reason."),
-                         "reason", refused_, [](peer_refusal v) { return to_string(v); });
+  labelled<core::peer_refusal>(family("switchboard_peers_refused_total", "Starts refused a new peer ID, by reason."),
+                               "reason", refused_, [](core::peer_refusal v) { return to_string(v); });
   labelled<policy_close>(family("switchboard_policy_closes_total",
                                 "Connections closed with 1008 for breaking a usage policy, by reason."),
                          "reason", policy_, [](policy_close v) { return to_string(v); });

@@ -2,8 +2,10 @@
 // Every Prometheus series the signaling service exports, created once on a
 // registry and then updated lock-free from any thread. Names follow
 // Prometheus conventions under the switchboard_ prefix; no label ever holds a
-// peer ID, username or address.
+// peer ID, username or address. The core reports through
+// core::signaling_events, which signaling_metrics implements.
 
+#include "signaling/core/events.hpp"
 #include "signaling/protocol/message.hpp"
 
 #include <prometheus/counter.h>
@@ -20,11 +22,6 @@ namespace switchboard::metrics {
 
 // Why a connection was refused before or during the WebSocket upgrade.
 enum class reject_reason { max_connections, max_per_ip, origin, draining, bad_upgrade, handshake_timeout, tls };
-// Why a relayed message did not reach its target.
-enum class undeliverable_reason { peer_not_found, queue_full, expired, slow_consumer, connection_closed };
-enum class resume_result { ok, unknown_peer, bad_token, expired };
-// Why a start got no new peer ID (per-address limits).
-enum class peer_refusal { max_per_address, id_rate, max_per_identity };
 // Why the server closed a connection that broke a usage policy (1008).
 enum class policy_close { control_flood, slow_message };
 // Malformed HTTP requests on the public port, answered before the close.
@@ -45,9 +42,10 @@ inline constexpr std::size_t n_accept_error = 3;
 inline constexpr std::size_t n_reload = 2;
 
 std::string_view to_string(reject_reason r) noexcept;
-std::string_view to_string(undeliverable_reason r) noexcept;
-std::string_view to_string(resume_result r) noexcept;
-std::string_view to_string(peer_refusal r) noexcept;
+// The core's reasons (core/events.hpp) label series too.
+std::string_view to_string(core::undeliverable_reason r) noexcept;
+std::string_view to_string(core::resume_result r) noexcept;
+std::string_view to_string(core::peer_refusal r) noexcept;
 std::string_view to_string(policy_close r) noexcept;
 std::string_view to_string(http_error r) noexcept;
 std::string_view to_string(accept_error r) noexcept;
@@ -62,9 +60,27 @@ inline constexpr std::array<std::string_view, 20> auth_failure_reasons{
     "expired",       "not_yet_valid", "issued_in_future", "wrong_audience",  "wrong_issuer",
     "lifetime_too_long", "missing_token", "throttled",    "no_keys",         "other"};
 
-class signaling_metrics {
+class signaling_metrics final : public core::signaling_events {
 public:
   explicit signaling_metrics(prometheus::Registry& registry);
+
+  // core::signaling_events: each one updates the series named below (core_events.cpp).
+  void message_received(std::size_t bytes) override;
+  void error_replied(protocol::error_code code) override;
+  void message_relayed(protocol::action act) override;
+  void message_undelivered(core::undeliverable_reason why) override;
+  void credentials_minted() override;
+  void peer_refused(core::peer_refusal why) override;
+  void resume_attempted(core::resume_result result) override;
+  void peer_detached() override;
+  void detached_peer_gone() override;
+  void peer_evicted() override;
+  void peer_left() override;
+  void peer_count(std::size_t n) override;
+  void client_address_count(std::size_t n) override;
+  void queued_bytes_total(std::size_t bytes) override;
+  void auth_succeeded() override;
+  void auth_failed(std::string_view reason) override;
 
   prometheus::Gauge& connections;            // switchboard_connections
   prometheus::Counter& connections_accepted; // switchboard_connections_accepted_total
@@ -90,11 +106,11 @@ public:
   // Only offer/answer/iceCandidate/hangup are exported.
   prometheus::Counter& relayed(protocol::action a) { return *relayed_[static_cast<std::size_t>(a)]; }
   prometheus::Counter& error_sent(protocol::error_code c) { return *errors_[static_cast<std::size_t>(c)]; }
-  prometheus::Counter& undeliverable(undeliverable_reason r) {
+  prometheus::Counter& undeliverable(core::undeliverable_reason r) {
     return *undeliverable_[static_cast<std::size_t>(r)];
   }
-  prometheus::Counter& resumes(resume_result r) { return *resumes_[static_cast<std::size_t>(r)]; }
-  prometheus::Counter& peers_refused(peer_refusal r) { return *refused_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& resumes(core::resume_result r) { return *resumes_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& peers_refused(core::peer_refusal r) { return *refused_[static_cast<std::size_t>(r)]; }
   prometheus::Counter& policy_closes(policy_close r) { return *policy_[static_cast<std::size_t>(r)]; }
   prometheus::Counter& http_errors(http_error r) { return *http_errors_[static_cast<std::size_t>(r)]; }
   prometheus::Counter& accept_errors(accept_error r) { return *accept_errors_[static_cast<std::size_t>(r)]; }

@@ -83,7 +83,7 @@ bool origin_allowed(const std::vector<std::string>& allowed, std::string_view or
   return false;
 }
 
-http_router::http_router(http_router_options opts, const ice_server_source& ice)
+http_router::http_router(http_router_options opts, const turn::ice_server_source& ice)
     : opts_(std::move(opts)), ice_(ice) {
   std::error_code ec;
   root_ = std::filesystem::weakly_canonical(opts_.static_dir, ec);

@@ -3,7 +3,7 @@
 // checks and the TURN REST API. The session layer turns a Beast request into
 // an http_request and an http_reply back into a Beast response.
 
-#include "signaling/net/ice_servers.hpp"
+#include "turn/credentials/ice_servers.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -54,7 +54,7 @@ std::string_view bearer_token(std::string_view authorization);
 
 class http_router {
 public:
-  http_router(http_router_options opts, const ice_server_source& ice);
+  http_router(http_router_options opts, const turn::ice_server_source& ice);
 
   // ready: accepting and not draining (and dependencies healthy).
   http_reply handle(const http_request& req, bool ready) const;
@@ -67,7 +67,7 @@ private:
 
   http_router_options opts_;
   std::filesystem::path root_;  // canonical static_dir
-  const ice_server_source& ice_;
+  const turn::ice_server_source& ice_;
 };
 
 }  // namespace switchboard::net

@@ -210,13 +210,13 @@ void ws_session::push_control(const std::string& frame) {
 
 bool ws_session::queue_locked(core::outbound_ptr msg) {
   if (!accepting_) {
-    if (msg->relayed) ctx_.metrics.undeliverable(metrics::undeliverable_reason::connection_closed).Increment();
+    if (msg->relayed) ctx_.metrics.undeliverable(core::undeliverable_reason::connection_closed).Increment();
     return false;
   }
   if (outbox_.push(msg)) return true;
   accepting_ = false;
   ctx_.metrics.slow_consumers.Increment();
-  ctx_.metrics.undeliverable(metrics::undeliverable_reason::slow_consumer)
+  ctx_.metrics.undeliverable(core::undeliverable_reason::slow_consumer)
       .Increment(static_cast<double>(outbox_.queued_messages() + 1));
   if (std::string note; ctx_.log_allowed(log_kind::slow_consumer, note)) {
     ctx_.log->warn("peer {} is a slow consumer ({} messages, {} bytes queued): closing with 4001{}", conn_.id(),

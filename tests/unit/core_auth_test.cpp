@@ -208,7 +208,7 @@ TEST(AuthHub, PeersPerIdentityAreLimitedAndFreedOnLeave) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(str(out[0], "code"), "rate-limited");
   EXPECT_NE(str(out[0], "message").find("identity"), std::string::npos);
-  EXPECT_EQ(counter(env.metrics.peers_refused(metrics::peer_refusal::max_per_identity)), 1);
+  EXPECT_EQ(counter(env.metrics.peers_refused(peer_refusal::max_per_identity)), 1);
   EXPECT_EQ(str(b.start("ok:bob", env.t0)[0], "action"), "start");  // others are not affected
   apply(a1.pc.on_close(a1.conn.get(), true, env.t0), *a1.conn);     // a goodbye: leaves at once
   out = a3.start("ok:alice", env.t0);

@@ -1,10 +1,12 @@
 #pragma once
 // Fakes shared by the core tests: a participant that records what it is
-// sent, deterministic ID/token/credential sources, and a hub on a private
-// Prometheus registry so metric values can be read back.
+// sent, deterministic ID/token/credential sources, and a hub reporting to
+// signaling_metrics on a private Prometheus registry, so the values the core
+// reports through core::signaling_events can be read back as exported.
 
 #include "signaling/core/hub.hpp"
 #include "signaling/core/peer_registry.hpp"
+#include "signaling/metrics/metrics.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>

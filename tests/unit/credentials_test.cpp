@@ -1,9 +1,11 @@
 #include "turn/credentials/credentials.hpp"
+#include "turn/credentials/ice_servers.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -129,5 +131,17 @@ INSTANTIATE_TEST_SUITE_P(
                     clamp_case{300s, 300s}, clamp_case{3600s, 3600s},
                     clamp_case{86400s, 86400s}, clamp_case{86401s, 86400s},
                     clamp_case{std::chrono::seconds::max(), 86400s}));
+
+TEST(ice_server_source, groups_stun_and_turn_with_a_minted_credential) {
+  const auto fixed_now = [] { return wall_clock::time_point(std::chrono::seconds(1700000000)); };
+  switchboard::turn::ice_server_source ice({"stun:a:3478", "turn:b:3478", "turns:b:5349"}, "key", 300s, fixed_now);
+  const auto servers = ice.for_peer("PEER");
+  ASSERT_EQ(servers.size(), 2u);
+  EXPECT_EQ(servers[0].urls, std::vector<std::string>{"stun:a:3478"});
+  EXPECT_TRUE(servers[0].username.empty());
+  EXPECT_EQ(servers[1].urls.size(), 2u);
+  EXPECT_EQ(servers[1].username, "1700000300:PEER");
+  EXPECT_EQ(servers[1].credential, hmac_sha1_base64("key", "1700000300:PEER"));
+}
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "signaling/net/http_router.hpp"
-#include "signaling/net/ice_servers.hpp"
 #include "signaling/net/mime.hpp"
+#include "turn/credentials/ice_servers.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -43,10 +43,10 @@ protected:
 
   fs::path root_;
   int minted_ = 0;
-  net::ice_server_source ice_{{"stun:s.example:3478", "turn:t.example:3478?transport=udp", "turns:t.example:5349"},
-                              "s3cret",
-                              std::chrono::seconds(600),
-                              fixed_now};
+  turn::ice_server_source ice_{{"stun:s.example:3478", "turn:t.example:3478?transport=udp", "turns:t.example:5349"},
+                               "s3cret",
+                               std::chrono::seconds(600),
+                               fixed_now};
 };
 
 TEST_F(http_router_test, serves_static_files_with_mime_types) {
@@ -212,18 +212,6 @@ TEST(mime_type, table) {
   EXPECT_EQ(net::mime_type("x.svg"), "image/svg+xml");
   EXPECT_EQ(net::mime_type("noext"), "application/octet-stream");
   EXPECT_EQ(net::mime_type("dir.d/file"), "application/octet-stream");
-}
-
-TEST(ice_server_source, groups_stun_and_turn_with_a_minted_credential) {
-  net::ice_server_source ice({"stun:a:3478", "turn:b:3478", "turns:b:5349"}, "key", std::chrono::seconds(300),
-                             fixed_now);
-  const auto servers = ice.for_peer("PEER");
-  ASSERT_EQ(servers.size(), 2u);
-  EXPECT_EQ(servers[0].urls, std::vector<std::string>{"stun:a:3478"});
-  EXPECT_TRUE(servers[0].username.empty());
-  EXPECT_EQ(servers[1].urls.size(), 2u);
-  EXPECT_EQ(servers[1].username, "1700000300:PEER");
-  EXPECT_EQ(servers[1].credential, turn::hmac_sha1_base64("key", "1700000300:PEER"));
 }
 
 struct bearer_case {

@@ -9,8 +9,6 @@
 namespace switchboard::core::test {
 namespace {
 
-using metrics::peer_refusal;
-
 // A started peer from `address`, or an empty id with the error code it got.
 struct start_outcome {
   peer p;

@@ -8,9 +8,6 @@
 namespace switchboard::core::test {
 namespace {
 
-using metrics::resume_result;
-using metrics::undeliverable_reason;
-
 TEST(Hub, StartIssuesIdTokenAndCredentials) {
   hub_env env;
   peer a;

@@ -4,7 +4,6 @@
 #include "turn/coturn/log_parser.hpp"
 #include "turn/coturn/relay_metrics.hpp"
 #include "turn/credentials/credentials.hpp"
-#include "turn/managed/options_from_config.hpp"
 #include "turn/managed/probe_metrics.hpp"
 #include "turn/stun/probe.hpp"
 #include "turn/supervisor/process_supervisor.hpp"
@@ -31,8 +30,8 @@ namespace switchboard::turn {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
-std::string render_for(const config::config& cfg) {
-  auto rendered = render_coturn_config(coturn_options_from(cfg, ""));
+std::string render_for(const coturn_options& opts) {
+  auto rendered = render_coturn_config(opts);
   if (auto* err = std::get_if<render_error>(&rendered)) {
     std::string all = "cannot render the coturn config:";
     for (const auto& p : err->problems) all += "\n  " + p;
@@ -63,16 +62,17 @@ void write_private(const std::filesystem::path& file, const std::string& text) {
 }  // namespace
 
 struct turn_service::impl {
-  impl(const config::config& c, prometheus::Registry& registry, std::shared_ptr<spdlog::logger> l)
-      : cfg(c), log(std::move(l)), target(probe_target_from(c)), strand(asio::make_strand(ioc)), probe_timer(strand) {
-    if (cfg.turn.managed.enabled) {
-      relay.emplace(registry, std::max<std::size_t>(cfg.turn.managed.total_quota, 1024));
+  impl(managed_options o, prometheus::Registry& registry, std::shared_ptr<spdlog::logger> l)
+      : opts(std::move(o)), log(std::move(l)), strand(asio::make_strand(ioc)), probe_timer(strand) {
+    if (opts.probe) target = stun::probe_target{opts.probe->host, opts.probe->port};
+    if (opts.managed) {
+      relay.emplace(registry, std::max<std::size_t>(opts.coturn.total_quota, 1024));
       sup_metrics.emplace(registry);
     }
     if (target) probes.emplace(registry);
   }
 
-  bool managed() const { return cfg.turn.managed.enabled; }
+  bool managed() const { return opts.managed; }
 
   void start() {
     if (managed()) start_supervisor();
@@ -82,36 +82,32 @@ struct turn_service::impl {
 
   void start_supervisor() {
     runtime_dir = make_runtime_dir();
-    auto rendered = render_coturn_config(coturn_options_from(cfg, (runtime_dir / "turnserver.pid").string()));
-    if (auto* err = std::get_if<render_error>(&rendered)) {
-      std::string all = "cannot render the coturn config:";
-      for (const auto& p : err->problems) all += "\n  " + p;
-      throw std::runtime_error(all);
-    }
+    auto coturn = opts.coturn;
+    coturn.pidfile = (runtime_dir / "turnserver.pid").string();
     const auto conf = runtime_dir / "turnserver.conf";
-    write_private(conf, std::get<std::string>(rendered));
+    write_private(conf, render_for(coturn));
 
     supervisor_config sc;
-    sc.argv = {cfg.turn.managed.binary, "-c", conf.string(), "--log-file=stdout", "-v"};
-    sc.policy.crash_loop_restarts = static_cast<int>(cfg.turn.managed.crash_loop_restarts);
-    sc.policy.crash_loop_window = cfg.turn.managed.crash_loop_window;
-    sc.policy.stop_timeout = cfg.turn.managed.stop_timeout;
-    if (!cfg.turn.managed.tls.cert.empty()) sc.cert_paths = {cfg.turn.managed.tls.cert, cfg.turn.managed.tls.key};
+    sc.argv = {opts.binary, "-c", conf.string(), "--log-file=stdout", "-v"};
+    sc.policy.crash_loop_restarts = static_cast<int>(opts.crash_loop_restarts);
+    sc.policy.crash_loop_window = opts.crash_loop_window;
+    sc.policy.stop_timeout = opts.stop_timeout;
+    if (!opts.coturn.tls_cert.empty()) sc.cert_paths = {opts.coturn.tls_cert, opts.coturn.tls_key};
     sc.log = log;
     sc.metrics = &*sup_metrics;
     supervisor_callbacks cb;
     cb.on_line = [this](std::string_view line) { on_line(line); };
     cb.on_state = [this](child_state s) { on_state(s); };
     cb.check_ready = [this](std::function<void(bool)> done) {
-      stun::stun_binding_check(strand, target_host(), cfg.turn.managed.listen.port, milliseconds(500), std::move(done));
+      stun::stun_binding_check(strand, target_host(), opts.coturn.listen_port, milliseconds(500), std::move(done));
     };
     sup = std::make_unique<process_supervisor>(strand, std::move(sc), std::move(cb));
-    log->info("managed coturn: {} with {}", cfg.turn.managed.binary, conf.string());
+    log->info("managed coturn: {} with {}", opts.binary, conf.string());
     sup->start();
   }
 
   std::string target_host() const {
-    const auto& h = cfg.turn.managed.listen.host;
+    const auto& h = opts.coturn.listen_ip;
     return h == "0.0.0.0" ? "127.0.0.1" : h == "::" ? "::1" : h;
   }
 
@@ -143,11 +139,11 @@ struct turn_service::impl {
 
   void run_probe() {
     if (managed() && !sup->is_ready()) return;  // on_state(ready) schedules the next one
-    const auto cred = mint(cfg.turn.secrets.front(), "switchboard-probe", wall_clock::now(), min_ttl);
+    const auto cred = mint(opts.probe->secret, "switchboard-probe", wall_clock::now(), min_ttl);
     stun::probe_config pc;
     pc.username = cred.username;
     pc.password = cred.password;
-    pc.timeout = cfg.turn.probe.timeout;
+    pc.timeout = opts.probe->timeout;
     probe = std::make_unique<stun::turn_probe>(strand, *target, pc);
     probe->start([this](const stun::probe_result& r) { on_probe(r); });
   }
@@ -160,7 +156,7 @@ struct turn_service::impl {
     } else if (!was_ok) {
       log->info("TURN probe of {}:{} passed: {}", target->host, target->port, stun::describe(r));
     }
-    if (r.outcome != stun::probe_outcome::cancelled && !stopping) schedule_probe(cfg.turn.probe.interval);
+    if (r.outcome != stun::probe_outcome::cancelled && !stopping) schedule_probe(opts.probe->interval);
   }
 
   void stop() {
@@ -181,7 +177,7 @@ struct turn_service::impl {
     }
   }
 
-  const config::config& cfg;
+  const managed_options opts;
   std::shared_ptr<spdlog::logger> log;
   std::optional<stun::probe_target> target;
   std::optional<relay_metrics> relay;
@@ -199,9 +195,8 @@ struct turn_service::impl {
   bool stopping = false;
 };
 
-turn_service::turn_service(const config::config& cfg, prometheus::Registry& registry,
-                           std::shared_ptr<spdlog::logger> log)
-    : impl_(std::make_unique<impl>(cfg, registry, std::move(log))) {}
+turn_service::turn_service(managed_options opts, prometheus::Registry& registry, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<impl>(std::move(opts), registry, std::move(log))) {}
 
 turn_service::~turn_service() { stop(); }
 

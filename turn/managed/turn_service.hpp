@@ -4,9 +4,10 @@
 // Runs on a thread of its own so that `serve` and `turn` share it unchanged.
 // Asio-free header.
 
-#include "signaling/config/config.hpp"
+#include "turn/managed/managed_options.hpp"
 
 #include <memory>
+#include <string>
 
 namespace prometheus {
 class Registry;
@@ -19,18 +20,18 @@ namespace switchboard::turn {
 
 class turn_service {
 public:
-  turn_service(const config::config& cfg, prometheus::Registry& registry, std::shared_ptr<spdlog::logger> log);
+  turn_service(managed_options opts, prometheus::Registry& registry, std::shared_ptr<spdlog::logger> log);
   ~turn_service();
   turn_service(const turn_service&) = delete;
   turn_service& operator=(const turn_service&) = delete;
 
-  // True when there is anything to run (turn.managed.enabled or a probe target).
+  // True when there is anything to run (a managed coturn or a probe).
   bool active() const noexcept;
   // Writes coturn's config into a private runtime directory and starts the
   // supervisor and the probe. Throws std::runtime_error (with every problem)
   // when the config cannot be rendered: a start-up error.
   void start();
-  // Stops coturn (SIGTERM, then SIGKILL after turn.managed.stop_timeout) and
+  // Stops coturn (SIGTERM, then SIGKILL after stop_timeout) and
   // the probe; returns when coturn is gone. Idempotent.
   void stop();
   // For /readyz: coturn answers STUN and the last probe passed. True when
@@ -43,8 +44,8 @@ private:
   std::unique_ptr<impl> impl_;
 };
 
-// Renders the coturn config for `cfg` (what `switchboard turn-config` prints);
-// throws std::runtime_error listing the problems.
-std::string render_for(const config::config& cfg);
+// Renders coturn's config (what `switchboard turn-config` prints); throws
+// std::runtime_error listing the problems.
+std::string render_for(const coturn_options& opts);
 
 }  // namespace switchboard::turn
