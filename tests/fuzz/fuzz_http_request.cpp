@@ -33,6 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace http = boost::beast::http;
 namespace net = switchboard::net;
+namespace turn = switchboard::turn;
 
 constexpr std::string_view outside_marker = "OUTSIDE-THE-STATIC-DIR";
 constexpr std::string_view hidden_marker = "HIDDEN-FILE";
@@ -46,10 +47,10 @@ void write_file(const fs::path& p, std::string_view text) { std::ofstream(p, std
 struct fixture {
   fs::path root;
   std::set<std::string> servable;
-  net::ice_server_source ice{{"stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp"},
-                             "fuzz-signing-secret", std::chrono::seconds(3600), [] {
-                               return switchboard::turn::wall_clock::time_point(std::chrono::seconds(1800000000));
-                             }};
+  turn::ice_server_source ice{{"stun:stun.example.org:3478", "turn:turn.example.org:3478?transport=udp"},
+                              "fuzz-signing-secret", std::chrono::seconds(3600), [] {
+                                return turn::wall_clock::time_point(std::chrono::seconds(1800000000));
+                              }};
   std::unique_ptr<net::http_router> router;
   std::unique_ptr<net::http_router> other_key;  // the same with another API key
 
