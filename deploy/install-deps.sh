@@ -9,6 +9,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev
+  libhiredis-dev
   coturn
 )
 test_pkgs=(
@@ -16,6 +17,7 @@ test_pkgs=(
   chromium
   prometheus docker-compose golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   clang-15 libfuzzer-15-dev gnuplot-nox
+  redis-server haproxy
 )
 
 want=("${build_pkgs[@]}")
@@ -50,8 +52,9 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts coturn's own system service on install; Switchboard supervises
 # its own turnserver, so the packaged one must not hold port 3478.
-# The same for Debian's Prometheus (test tools only need promtool).
-for service in coturn prometheus; do
+# The same for Debian's Prometheus (test tools only need promtool), Redis and
+# HAProxy: the cluster tests start their own on ports they pick.
+for service in coturn prometheus redis-server haproxy; do
   if [[ " ${missing[*]} " == *" ${service} "* ]] && command -v systemctl >/dev/null 2>&1; then
     $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
   fi
