@@ -49,7 +49,7 @@ test-asan:
 
 test-tsan:
 	@cmake -S . -B build-tsan $(SAN_ARGS) -DSWITCHBOARD_SANITIZE=thread >/dev/null
-	@cmake --build build-tsan -j$(JOBS) --target integration_test core_test
+	@cmake --build build-tsan -j$(JOBS) --target integration_test core_test cluster_redis_test
 	@cd build-tsan && export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 && \
 	  ./tests/unit/core_test --gtest_brief=1 && \
 	  SWITCHBOARD_TEST_THREADS=4 $(CTEST) -L integration
