@@ -128,9 +128,10 @@ bool ws_session::on_bytes(std::span<char> data) {
 
 void ws_session::on_message(const std::shared_ptr<core::participant>& self, std::string_view payload, bool binary,
                             steady_clock::time_point now) {
-  const bool was_started = conn_.started();
+  // The relay hot path: a started connection has nothing more to note.
+  if (conn_.started()) return perform(conn_.on_message(self, payload, binary, now));
   perform(conn_.on_message(self, payload, binary, now));
-  if (!was_started && conn_.started()) {
+  if (conn_.started()) {
     hello_deadline_.reset();
     // Maps the peer ID (the user part of its TURN usernames) to who the token says it is.
     if (const auto& who = conn_.identity()) {
