@@ -19,12 +19,7 @@ bool tokens_equal(std::string_view expected, std::string_view given) {
 
 }  // namespace
 
-hub::hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources, signaling_events& events)
-    : cfg_(cfg),
-      registry_(std::move(registry)),
-      sources_(std::move(sources)),
-      events_(events),
-      addresses_(cfg.addresses) {}
+// The constructor and destructor live in hub_cluster.cpp, where cluster_state is complete.
 
 outbound_ptr hub::error_reply(error_code c, std::string_view message, std::string_view ref) {
   events_.error_replied(c);
@@ -37,7 +32,11 @@ hub::start_result hub::start(const std::shared_ptr<participant>& self,
   std::lock_guard lock(mutex_);
   start_result out;
   if (resume) {
-    resume_locked(self, *resume, address, now, out);
+    if (cluster_ != nullptr && registry_->find(resume->id) == nullptr) {
+      resume_remote_locked(self, *resume, address, out);
+    } else {
+      resume_locked(self, *resume, address, now, out);
+    }
   } else {
     start_new_locked(self, address, who, now, out);
   }
@@ -93,6 +92,7 @@ void hub::start_new_locked(const std::shared_ptr<participant>& self, std::string
       ++identities_[who->subject];
     }
     attach_locked(id, rec, self, false, out.fx);
+    if (cluster_ != nullptr) on_registered_locked(id, rec, false);
     out.id = std::move(id);
     return;
   }
@@ -108,7 +108,19 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
   };
   peer_record* rec = registry_->find(r.id);
   if (rec == nullptr) return fail(resume_result::unknown_peer, "unknown peer id: it left or its resume grace ran out");
-  if (!tokens_equal(rec->resume_token, r.token)) return fail(resume_result::bad_token, "resume token does not match");
+  // A peer adopted from a dead replica is known by its token's hash only.
+  const bool token_ok = rec->resume_token.empty() && rec->cluster != nullptr
+                            ? tokens_equal(rec->cluster->token_hash, wire::token_hash(r.token))
+                            : tokens_equal(rec->resume_token, r.token);
+  if (!token_ok) return fail(resume_result::bad_token, "resume token does not match");
+  if (rec->cluster != nullptr && rec->cluster->awaiting_handoff) {
+    // Resumed again while its state is on the way: the newest connection waits for it.
+    auto& cl = *rec->cluster;
+    if (cl.incoming && cl.incoming != self) out.fx.to_close_with.emplace_back(std::move(cl.incoming), close_code::replaced);
+    cl.incoming = self;
+    out.pending = true;
+    return;
+  }
   // expire() runs on a timer; a grace that ran out since its last tick is
   // still over, so the peer leaves now instead of being revived.
   if (!rec->attached && now - rec->detached_at >= cfg_.resume_grace) {
@@ -128,6 +140,7 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
     rec->address = address;
   }
   attach_locked(r.id, *rec, self, true, out.fx);
+  if (rec->cluster != nullptr) on_registered_locked(r.id, *rec, true);
   for (auto& msg : rec->pending) out.fx.to_self.push_back(std::move(msg));
   std::vector<outbound_ptr>().swap(rec->pending);
   pending_total_ -= rec->pending_bytes;
@@ -175,6 +188,10 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
   }
   peer_record* target = registry_->find(remote_id);
   peer_record* sender = registry_->find(from);
+  if (target == nullptr && sender != nullptr && cluster_ != nullptr) {
+    relay_remote_locked(*sender, from, act, remote_id, text(sender->identity), received, fx);
+    return fx;
+  }
   // Another room's peer is, to this sender, a peer that does not exist.
   if (target != nullptr && sender != nullptr && target->room != sender->room) target = nullptr;
   if (target == nullptr) {
@@ -243,6 +260,7 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   std::lock_guard lock(mutex_);
   effects fx;
   peer_record* rec = registry_->find(id);
+  if (cluster_ != nullptr && disconnect_pending_locked(id, rec, conn)) return fx;
   if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;
   const std::string key(id);
   if (leave_now) {
@@ -305,6 +323,7 @@ void hub::leave_locked(const std::string& id, effects& fx) {
     }
   }
   const auto contacts = std::move(rec->contacts);
+  if (rec->cluster != nullptr) on_leave_cluster_locked(id, *rec, contacts);
   registry_->remove(id);
   events_.peer_left();
   const outbound_ptr left = make_reply(protocol::peer_left(id));

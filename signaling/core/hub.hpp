@@ -6,6 +6,8 @@
 
 #include "signaling/core/address_limits.hpp"
 #include "signaling/core/auth_gate.hpp"
+#include "signaling/core/cluster.hpp"
+#include "signaling/core/envelope.hpp"
 #include "signaling/core/events.hpp"
 #include "signaling/core/participant.hpp"
 #include "signaling/core/peer_registry.hpp"
@@ -14,12 +16,14 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -35,6 +39,33 @@ struct hub_config {
   std::size_t max_per_identity = 10;                // peers holding an ID per token subject (auth.mode jwt)
 };
 
+// With other replicas (docs/cluster.md).
+struct hub_cluster_config {
+  std::string node;                                  // this replica's name in the directory and on the bus
+  std::chrono::milliseconds handoff_timeout{2000};   // wait for the previous owner's state (resume, reordering)
+  std::chrono::milliseconds node_ttl{5000};          // liveness key lifetime
+  std::chrono::milliseconds heartbeat_interval{1000};
+  std::size_t max_cached_owners = 100000;            // owner lookups remembered (cleared whole at the bound)
+  std::size_t max_lookup_waiters = 4096;             // relays waiting for an owner lookup, all targets
+  std::size_t max_held = 256;                        // bus messages waiting for an earlier one, per peer
+};
+
+// What the cluster side reports (signaling/metrics exports it); no-ops by default.
+class cluster_events {
+public:
+  enum class handoff { resume_in, resume_out, timed_out };
+  enum class dropped { malformed, duplicate, stale, gap };
+  virtual ~cluster_events() = default;
+  virtual void published() {}                  // a message handed to the bus
+  virtual void received() {}                   // a message from the bus
+  virtual void envelope_dropped(dropped why) { (void)why; }
+  virtual void handoff_done(handoff kind) { (void)kind; }
+  virtual void dead_node_adopted(std::size_t peers) { (void)peers; }
+  virtual void dead_node_peer_left() {}
+  virtual void degraded(bool on) { (void)on; }
+  virtual void reasserted(std::size_t peers, std::size_t lost) { (void)peers; (void)lost; }
+};
+
 // Where credentials and identifiers come from; fakes in tests.
 struct hub_sources {
   // iceServers for a peer (TURN credentials minted for it) and their lifetime.
@@ -48,9 +79,24 @@ class hub {
 public:
   hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources, signaling_events& events);
 
+  ~hub();
+
+  // Joins the other replicas through `dir` and `bus` (set before bus.start();
+  // all three must outlive the hub's use of them). Without it the hub is a
+  // single node and touches neither.
+  void join_cluster(hub_cluster_config cfg, peer_directory& dir, message_bus& bus, cluster_events& events);
+  // Every cluster.heartbeat_interval: liveness, dead replicas, hand-offs and
+  // reordering that ran out of time.
+  void cluster_tick(steady_clock::time_point now);
+  // The bus is down: messages for other replicas are answered `unavailable`.
+  bool degraded() const;
+
   struct start_result {
     std::string id;  // empty when the start failed (effects.to_self holds the error)
     effects fx;      // to_self: the start reply, then any messages queued while away
+    // A resume that asked the directory: the reply comes later, through
+    // participant::started and deliver (the id is `resuming`).
+    bool pending = false;
   };
   // `start` from a connection without an ID; with `resume`, reclaims a detached
   // (or still attached: the old connection is closed as replaced) peer.
@@ -71,7 +117,7 @@ public:
   // Fresh iceServers for a started peer.
   outbound_ptr ice_servers(std::string_view id);
 
-  // The connection `conn` of peer `id` closed. leave_now: the client said goodbye,
+  // The connection `conn` of peer `id` closed (for a pending resume: the id it asked for). leave_now: the client said goodbye,
   // the peer leaves at once; otherwise it is kept for resume_grace. Ignored when
   // `conn` is no longer the peer's connection (it was replaced).
   effects disconnect(std::string_view id, const participant* conn, bool leave_now,
@@ -108,6 +154,40 @@ private:
   bool send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx);
   outbound_ptr error_reply(protocol::error_code c, std::string_view message, std::string_view ref);
 
+  // Cluster parts (hub_cluster.cpp).
+  struct cluster_state;
+  void resume_remote_locked(const std::shared_ptr<participant>& self, const protocol::resume_request& r,
+                            std::string_view address, start_result& out);
+  void relay_remote_locked(peer_record& sender, std::string_view from, protocol::action act,
+                           std::string_view remote_id, std::string text, steady_clock::time_point received,
+                           effects& fx);
+  void send_relay_locked(peer_record& sender, std::string_view from, protocol::action act, std::string_view to,
+                         const std::string& node, std::string text, effects& fx);
+  void on_registered_locked(const std::string& id, peer_record& rec, bool resumed);
+  void on_leave_cluster_locked(const std::string& id, peer_record& rec, const std::unordered_set<std::string>& contacts);
+  // A connection closed while its resume waits for the directory or a hand-off: true when handled.
+  bool disconnect_pending_locked(std::string_view id, peer_record* rec, const participant* conn);
+  void on_bus_message(std::string_view payload);
+  void on_bus_state(bool up);
+  void on_lookup(const std::string& id, directory_status st, const directory_entry& e);
+  void on_take_over(const std::string& id, directory_status st, const directory_entry& e, const std::string& previous);
+  void on_adopted(const std::string& dead, directory_status st, std::vector<directory_entry> entries);
+  void on_claimed(const std::string& id, std::uint64_t epoch, directory_status st);
+  void accept_relay_locked(const std::string& id, peer_record& rec, wire::envelope&& m, effects& fx);
+  void deliver_inbound_locked(const std::string& id, peer_record& rec, const cluster_peer::held_message& h,
+                              effects& fx);
+  void on_reasserted(const std::string& id, std::uint64_t epoch, directory_status st);
+  void release_held_locked(const std::string& id, peer_record& rec, steady_clock::time_point now, bool all,
+                           effects& fx);
+  void finish_handoff_locked(const std::string& id, peer_record& rec, effects& fx);
+  void hand_off_locked(const std::string& id, const std::string& to_node, std::uint64_t epoch, effects& fx);
+  void remove_quietly_locked(const std::string& id);
+  void tell_sender_locked(const std::string& node, std::string_view peer, std::string_view target,
+                          protocol::action act, protocol::error_code code, std::string_view message);
+  static std::uint64_t next_gen();
+  // Performs effects produced outside a caller's call (bus and directory completions).
+  static void perform(effects&& fx);
+
   mutable std::mutex mutex_;
   hub_config cfg_;
   std::unique_ptr<peer_registry> registry_;
@@ -117,6 +197,7 @@ private:
   std::size_t pending_total_ = 0;  // bytes queued for all detached peers
   address_limits addresses_;
   std::unordered_map<std::string, std::size_t> identities_;  // peers per token subject
+  std::unique_ptr<cluster_state> cluster_;                    // null: a single node
 };
 
 }  // namespace switchboard::core

@@ -80,6 +80,14 @@ public:
 
   std::size_t size() const override { return peers_.size(); }
 
+  void for_each(const std::function<void(const std::string& id, peer_record& rec)>& f) override {
+    std::string id;
+    for (auto& [key, rec] : peers_) {
+      id.assign(key.view());
+      f(id, rec);
+    }
+  }
+
 private:
   std::unordered_map<peer_key, peer_record, key_hash, key_equal> peers_;
 };

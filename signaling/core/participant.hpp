@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace switchboard::core {
@@ -39,6 +40,9 @@ public:
   virtual void deliver(outbound_ptr msg) = 0;
   // Closes this connection with `code`. Thread-safe and non-blocking.
   virtual void close(close_code code) = 0;
+  // A resume that had to ask another replica completed: this connection is
+  // now peer `id`. Called before the start reply is delivered. Thread-safe.
+  virtual void started(const std::string& id) { (void)id; }
 };
 
 struct delivery {
@@ -51,6 +55,10 @@ struct effects {
   std::vector<outbound_ptr> to_self;           // in order
   std::vector<delivery> deliveries;            // to other participants
   std::vector<std::shared_ptr<participant>> to_close;  // with close_code::replaced
+  // Cluster only, from work that completed later (the hub performs these itself):
+  // connections told their peer ID (participant::started) before `deliveries`.
+  std::vector<std::pair<std::shared_ptr<participant>, std::string>> started;
+  std::vector<std::pair<std::shared_ptr<participant>, close_code>> to_close_with;
 };
 
 }  // namespace switchboard::core

@@ -110,6 +110,7 @@ effects peer_connection::dispatch(const std::shared_ptr<participant>& self, prot
 effects peer_connection::start(const std::shared_ptr<participant>& self, protocol::request&& req,
                                steady_clock::time_point now) {
   if (started()) return error(error_code::bad_request, "already started: to resume, open a new connection", "start");
+  if (!resuming_.empty()) return error(error_code::bad_request, "a resume is in progress on this connection", "start");
   std::optional<peer_identity> who;
   // A resume needs no JWT: the resume token proves the peer, and the JWT
   // that started it may have expired since.
@@ -123,14 +124,21 @@ effects peer_connection::start(const std::shared_ptr<participant>& self, protoco
     who = std::move(verdict.who);
   }
   auto result = hub_.start(self, req.resume, now, address_, who ? &*who : nullptr);
+  if (result.pending) resuming_ = req.resume->id;  // another replica had it: see adopt_id
   id_ = std::move(result.id);  // stays empty when the start failed
   if (started() && who) identity_ = std::move(who);
   return std::move(result.fx);
 }
 
 effects peer_connection::on_close(const participant* self, bool client_goodbye, steady_clock::time_point now) {
-  if (!started()) return {};
+  if (!started()) return resuming_.empty() ? effects{} : hub_.disconnect(resuming_, self, client_goodbye, now);
   return hub_.disconnect(id_, self, client_goodbye, now);
+}
+
+void peer_connection::adopt_id(const std::string& id) {
+  if (started()) return;
+  id_ = id;
+  resuming_.clear();
 }
 
 }  // namespace switchboard::core

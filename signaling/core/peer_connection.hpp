@@ -54,6 +54,9 @@ public:
   // The socket closed. client_goodbye: close code 1000/1001 from the client.
   effects on_close(const participant* self, bool client_goodbye, steady_clock::time_point now);
 
+  // A resume that asked another replica completed (participant::started): on this connection's strand.
+  void adopt_id(const std::string& id);
+
   const std::string& id() const noexcept { return id_; }
   bool started() const noexcept { return !id_.empty(); }
   // The verified identity of the last successful authenticated start (empty otherwise).
@@ -82,6 +85,7 @@ private:
   token_bucket bucket_;
   bool limited_notified_ = false;
   std::string id_;
+  std::string resuming_;  // the id of a resume waiting for another replica
   std::string address_;
   auth_gate* gate_ = nullptr;
   std::string query_token_;

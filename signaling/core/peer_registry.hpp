@@ -9,14 +9,47 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 namespace switchboard::core {
+
+// What a peer needs only when other replicas exist (null on a single node).
+struct cluster_peer {
+  std::uint64_t epoch = 0;   // the directory epoch of our ownership
+  std::string token_hash;    // a peer adopted from a dead replica: only the hash is known
+  std::uint64_t gen = 0;     // this peer's sending generation (a new one when its counters were lost)
+  std::unordered_map<std::string, std::uint64_t> sent;  // target → last sequence number sent over the bus
+  struct inbound {
+    std::uint64_t gen = 0;
+    std::uint64_t next = 1;
+  };
+  std::unordered_map<std::string, inbound> received;    // sender → what comes next over the bus
+  // Bus messages that came before their turn (bounded; delivered at the
+  // latest when `since` is a hand-off timeout old, the gap given up).
+  struct held_message {
+    std::string from;
+    std::string node;        // the sender's replica (for an error back)
+    std::uint8_t act = 0;    // protocol::action, for that error's ref
+    std::uint64_t gen = 0;
+    std::uint64_t seq = 0;
+    bool hangup = false;
+    outbound_ptr msg;
+    steady_clock::time_point since{};
+  };
+  std::vector<held_message> held;
+  // Taken over from another replica: the connection waits for its state.
+  bool awaiting_handoff = false;
+  steady_clock::time_point handoff_deadline{};
+  std::shared_ptr<participant> incoming;   // the resumed connection, attached once the state is in
+  bool adopted = false;  // taken from a dead replica: its contacts are unknown here
+};
 
 struct peer_record {
   std::weak_ptr<participant> conn;        // expired/empty while detached
@@ -33,6 +66,7 @@ struct peer_record {
   // unlike a deque it allocates nothing until used (every peer has one).
   std::vector<outbound_ptr> pending;
   std::size_t pending_bytes = 0;
+  std::unique_ptr<cluster_peer> cluster;      // null unless clustered
   std::unordered_set<std::string> contacts;  // peers it exchanged messages with
   // One of `contacts` (or empty): relaying to the same peer again skips hashing
   // both ids into both sets, which every relayed message would otherwise do.
@@ -56,6 +90,8 @@ public:
   virtual peer_record& add(const std::string& id) = 0;
   virtual void remove(std::string_view id) = 0;
   virtual std::size_t size() const = 0;
+  // Every record, in no particular order; `f` must not add or remove records.
+  virtual void for_each(const std::function<void(const std::string& id, peer_record& rec)>& f) = 0;
 };
 
 // Hash map registry: O(1) lookups whatever the number of peers.

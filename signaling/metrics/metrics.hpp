@@ -31,7 +31,7 @@ enum class accept_error { emfile, enfile, other };
 enum class reload_result { ok, failed };
 
 inline constexpr std::size_t n_actions = 6;
-inline constexpr std::size_t n_errors = 10;
+inline constexpr std::size_t n_errors = 11;
 inline constexpr std::size_t n_reject = 7;
 inline constexpr std::size_t n_undeliverable = 5;
 inline constexpr std::size_t n_resume = 4;

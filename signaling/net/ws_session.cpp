@@ -186,6 +186,14 @@ void ws_session::perform(core::effects&& fx) {
     }
   }
   for (auto& p : fx.to_close) p->close(core::close_code::replaced);
+  for (auto& [p, code] : fx.to_close_with) p->close(code);
+}
+
+void ws_session::started(const std::string& id) {
+  asio::post(strand_, [self = shared_from_this(), id] {
+    self->conn_.adopt_id(id);
+    self->ctx_.log->debug("peer {} resumed from another replica", id);
+  });
 }
 
 void ws_session::on_read_error(const error_code& ec) {

@@ -32,6 +32,7 @@ public:
 
   void deliver(core::outbound_ptr msg) override;
   void close(core::close_code code) override;
+  void started(const std::string& id) override;
 
 protected:
   // On the strand, before reading: registers the session, queues the 101

@@ -156,6 +156,7 @@ std::string_view to_string(error_code c) noexcept {
     case error_code::queue_full: return "queue-full";
     case error_code::unauthorized: return "unauthorized";
     case error_code::internal: return "internal";
+    case error_code::unavailable: return "unavailable";
   }
   return "internal";
 }

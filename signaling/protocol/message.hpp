@@ -34,6 +34,7 @@ enum class error_code {
   queue_full,      // target is reconnecting and its bounded queue is full
   unauthorized,    // auth.mode jwt: no valid token yet (start refused, or anything before start)
   internal,        // a bug on our side; never the client's fault
+  unavailable,     // cluster: the target is on another replica and the replicas cannot reach each other now
 };
 
 // Wire code of an error: "peer-not-found", "bad-request", ...
