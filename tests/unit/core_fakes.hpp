@@ -40,6 +40,7 @@ class fake_participant : public participant {
 public:
   void deliver(outbound_ptr msg) override { received.push_back(std::move(msg)); }
   void close(close_code code) override { closed = code; }
+  void started(const std::string& id) override { started_as = id; }
 
   // Returns and forgets everything received so far, as JSON.
   std::vector<json::object> take() {
@@ -51,6 +52,7 @@ public:
 
   std::vector<outbound_ptr> received;
   std::optional<close_code> closed;
+  std::string started_as;  // participant::started (a resume completed later)
 };
 
 // Performs effects the way the network layer does, with `self` as the caller.
@@ -65,6 +67,7 @@ struct fake_sources {
   int next_id = 0;
   int next_token = 0;
   std::deque<std::string> forced_ids;
+  std::string prefix;  // several hubs in one test: distinct ids and tokens
 
   hub_sources make() {
     hub_sources s;
@@ -73,12 +76,12 @@ struct fake_sources {
     };
     s.ttl = [] { return std::chrono::seconds(600); };
     s.new_peer_id = [this] {
-      if (forced_ids.empty()) return "peer-" + std::to_string(++next_id);
+      if (forced_ids.empty()) return prefix + "peer-" + std::to_string(++next_id);
       std::string id = forced_ids.front();
       forced_ids.pop_front();
       return id;
     };
-    s.new_token = [this] { return "token-" + std::to_string(++next_token); };
+    s.new_token = [this] { return prefix + "token-" + std::to_string(++next_token); };
     return s;
   }
 };
