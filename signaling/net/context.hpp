@@ -52,10 +52,17 @@ public:
   void remove(core::participant* key);
   std::size_t size() const;
   void close_all(core::close_code code);
+  // Closes up to `n` sessions not asked to close before (a drain spread over
+  // time); returns how many it asked.
+  std::size_t close_some(std::size_t n, core::close_code code);
 
 private:
+  struct entry {
+    std::weak_ptr<core::participant> session;
+    bool asked = false;
+  };
   mutable std::mutex mutex_;
-  std::unordered_map<core::participant*, std::weak_ptr<core::participant>> sessions_;
+  std::unordered_map<core::participant*, entry> sessions_;
 };
 
 // Log lines a client can cause over and over: each kind is rate-limited.

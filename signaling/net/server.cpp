@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <csignal>
 #include <stdexcept>
@@ -48,6 +49,8 @@ struct server::impl {
         reload_config(std::move(d.reload_config)),
         reload_keys(std::move(d.reload_keys)),
         tick(std::move(d.tick)),
+        spread_drain(d.spread_drain),
+        handoffs_pending(std::move(d.handoffs_pending)),
         sweep_timer(control),
         drain_timer(control) {
     ctx.gate = d.gate;
@@ -183,6 +186,8 @@ struct server::impl {
     const auto now = std::chrono::steady_clock::now();
     close_at = now + drain - close_margin(drain);
     stop_at = now + drain;
+    drain_started = now;
+    drain_total = ctx.sessions.size();
     signals.async_wait([this](boost::system::error_code e, int s) { on_signal(e, s); });
     drain_tick();
   }
@@ -191,6 +196,14 @@ struct server::impl {
   // connection is left or the drain period is over.
   void drain_tick() {
     const auto now = std::chrono::steady_clock::now();
+    if (spread_drain && !closed_all && now < close_at && close_at > drain_started) {
+      // A share of the connections per tick, in proportion to the time gone:
+      // clients reconnect (and resume elsewhere) spread over the period.
+      const double gone = std::chrono::duration<double>(now - drain_started) /
+                          std::chrono::duration<double>(close_at - drain_started);
+      const auto due = static_cast<std::size_t>(std::ceil(gone * static_cast<double>(drain_total)));
+      if (due > drain_asked) drain_asked += ctx.sessions.close_some(due - drain_asked, core::close_code::going_away);
+    }
     if (!closed_all && now >= close_at) {
       closed_all = true;
       // Until now the listener answered /readyz with 503 and refused upgrades,
@@ -202,7 +215,8 @@ struct server::impl {
       ctx.log->info("drain: closing {} connection(s) with 1001", ctx.sessions.size());
       ctx.sessions.close_all(core::close_code::going_away);
     }
-    if (ctx.sessions.size() == 0 || now >= stop_at) {
+    const bool handed_over = !spread_drain || !handoffs_pending || !handoffs_pending();
+    if ((ctx.sessions.size() == 0 && handed_over) || now >= stop_at) {
       ctx.log->info("drain complete ({} connection(s) left): exiting", ctx.sessions.size());
       ioc.stop();
       return;
@@ -240,12 +254,17 @@ struct server::impl {
   std::function<std::optional<config::config>(std::string&)> reload_config;
   std::function<bool(std::vector<std::string>&)> reload_keys;
   std::function<void()> tick;
+  bool spread_drain = false;
+  std::function<bool()> handoffs_pending;
   asio::steady_timer accept_timer{acceptor.get_executor()};
   milliseconds accept_backoff{0};
   asio::steady_timer sweep_timer;
   asio::steady_timer drain_timer;
   std::chrono::steady_clock::time_point close_at{};
   std::chrono::steady_clock::time_point stop_at{};
+  std::chrono::steady_clock::time_point drain_started{};
+  std::size_t drain_total = 0;   // connections when the drain began (spread_drain)
+  std::size_t drain_asked = 0;   // of those, asked to close so far
   bool closed_all = false;
 };
 

@@ -36,6 +36,12 @@ struct server_deps {
   std::function<bool(std::vector<std::string>& done)> reload_keys = nullptr;
   // About once a second on the control strand (e.g. the JWKS file watch).
   std::function<void()> tick = nullptr;
+  // cluster.enabled: the drain closes clients a few at a time over the drain
+  // period (they resume on other replicas, not all in one instant), and waits
+  // until no connection is left and `handoffs_pending` is false (the peers
+  // still here were taken over), or the period is over.
+  bool spread_drain = false;
+  std::function<bool()> handoffs_pending = nullptr;
 };
 
 class server {
