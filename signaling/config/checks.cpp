@@ -124,6 +124,10 @@ class checker {
     }
   }
 
+  void cluster(const load_options& opts) {
+    check_cluster(cfg_, opts, [this](const std::string& key) { return source(key); }, problems_, notes_);
+  }
+
   void development(const load_options& opts) {
     if (cfg_.auth.mode == auth_mode::unset) cfg_.auth.mode = auth_mode::none;
     if (!cfg_.turn.secrets.empty() || !cfg_.turn.secret_file.empty()) {
@@ -143,21 +147,12 @@ class checker {
 
  private:
   bool secret_file_usable(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-      add("turn.secret_file", source("turn.secret_file"),
-          "cannot read " + path + ": " + std::strerror(errno));
+    if (auto why = secret_file_missing(path)) {
+      add("turn.secret_file", source("turn.secret_file"), *why);
       return false;
     }
-    if (!S_ISREG(st.st_mode)) {
-      add("turn.secret_file", source("turn.secret_file"), path + " is not a regular file");
-      return false;
-    }
-    if (cfg_.prof == profile::production && (st.st_mode & 077) != 0) {
-      std::array<char, 8> mode{};
-      std::snprintf(mode.data(), mode.size(), "%04o", st.st_mode & 07777);
-      add("turn.secret_file", source("turn.secret_file"),
-          path + " is accessible by group or others (mode " + mode.data() + "); chmod 600 it");
+    if (cfg_.prof == profile::production) {
+      if (auto why = secret_file_too_open(path)) add("turn.secret_file", source("turn.secret_file"), *why);
     }
     return true;
   }
@@ -201,6 +196,7 @@ void check_config(conversion& conv, const document& doc, const load_options& opt
   check.managed_turn();
   check.ttl();
   check.secret_file();
+  check.cluster(opts);
   if (opts.signaling) check.auth();  // the TURN role hands out no peer IDs
   // Without a readable file or a valid profile the profile rules would only
   // add noise about settings the user may well have made.
@@ -216,6 +212,27 @@ void check_config(conversion& conv, const document& doc, const load_options& opt
   } else {
     check.development(opts);
   }
+}
+
+std::optional<std::string> secret_file_missing(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return "cannot read " + path + ": " + std::strerror(errno);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return path + " is not a regular file";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> secret_file_too_open(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) {
+    return std::nullopt;
+  }
+  std::array<char, 8> mode{};
+  std::snprintf(mode.data(), mode.size(), "%04o", st.st_mode & 07777);
+  return path + " is accessible by group or others (mode " + mode.data() + "); chmod 600 it";
 }
 
 std::string random_secret() {

@@ -147,6 +147,25 @@ struct turn_config {
   bool operator==(const turn_config&) const = default;
 };
 
+struct cluster_config {
+  bool enabled = false;                     // share peers with other replicas through Redis
+  std::string redis_url = "redis://127.0.0.1:6379";  // redis://[user:password@]host[:port][/db]
+  std::string redis_password_file;          // the Redis password (trailing newline stripped)
+  // Set by the loader, not a key: password_file, else SWITCHBOARD_REDIS_PASSWORD, else the
+  // URL's password. Never dumped.
+  std::string redis_password;
+  std::string node_id;                      // this replica's name; empty: host name + "-" + 6 random chars
+  std::string key_prefix = "switchboard:";  // before every Redis key and channel name
+  milliseconds connect_timeout{2000};       // resolve + connect + AUTH/SELECT
+  milliseconds command_timeout{1000};       // one command's reply
+  milliseconds node_ttl{5000};              // a replica's liveness key expires after this
+  milliseconds heartbeat_interval{1000};    // liveness key refresh period (at most node_ttl / 3)
+  milliseconds handoff_timeout{2000};       // resume from another replica: wait for its queued messages
+  std::size_t max_bus_queue = 65536;        // messages waiting to be published
+  std::size_t max_pending_commands = 65536; // Redis commands waiting or in flight
+  bool operator==(const cluster_config&) const = default;
+};
+
 struct log_config {
   std::string level = "info";               // trace|debug|info|warn|error|off
   log_format format = log_format::text;     // text for people, json for collectors
@@ -160,6 +179,7 @@ struct config {
   peers_config peers;                       // session resumption after a disconnect
   auth_config auth;                         // who may start (JWT) and who may call whom (rooms)
   turn_config turn;                         // credentials and URIs handed to clients
+  cluster_config cluster;                   // several replicas coordinated through Redis
   log_config log;                           // spdlog level and format
   bool ephemeral_secret = false;            // set by the loader: secret generated at start-up
   bool operator==(const config&) const = default;

@@ -57,5 +57,8 @@ std::vector<std::pair<std::string, std::string>> masked_values(const config& cfg
 inline constexpr const char* turn_secret_env = "SWITCHBOARD_TURN_SECRET";
 // The environment variable holding the whole JWKS document (auth.jwks).
 inline constexpr const char* auth_jwks_env = "SWITCHBOARD_AUTH_JWKS";
+// The environment variable holding the Redis password (cluster_config::redis_password);
+// cluster.redis.password_file wins over it, it wins over a password in cluster.redis.url.
+inline constexpr const char* redis_password_env = "SWITCHBOARD_REDIS_PASSWORD";
 
 }  // namespace switchboard::config

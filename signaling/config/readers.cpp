@@ -113,8 +113,8 @@ std::optional<double> read_positive(const YAML::Node& node, field_errors& errors
   return value;
 }
 
-std::optional<seconds> read_seconds(const YAML::Node& node, bool allow_zero,
-                                    field_errors& errors) {
+std::optional<milliseconds> read_millis(const YAML::Node& node, bool allow_zero,
+                                       field_errors& errors) {
   const auto* text = scalar_of(node, "a duration", errors);
   if (text == nullptr) {
     return std::nullopt;
@@ -125,12 +125,21 @@ std::optional<seconds> read_seconds(const YAML::Node& node, bool allow_zero,
          "expected a duration such as \"30s\", \"10m\", \"1h\", \"2d\", got " + describe(node));
     return std::nullopt;
   }
-  if (value->count() % 1000 != 0) {
-    fail(errors, node, "must be a whole number of seconds, got " + *text);
-    return std::nullopt;
-  }
   if (!allow_zero && value->count() == 0) {
     fail(errors, node, "must be greater than zero");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<seconds> read_seconds(const YAML::Node& node, bool allow_zero,
+                                    field_errors& errors) {
+  const auto value = read_millis(node, allow_zero, errors);
+  if (!value) {
+    return std::nullopt;
+  }
+  if (value->count() % 1000 != 0) {
+    fail(errors, node, "must be a whole number of seconds, got " + node.Scalar());
     return std::nullopt;
   }
   return std::chrono::duration_cast<seconds>(*value);

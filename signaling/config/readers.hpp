@@ -36,6 +36,9 @@ std::optional<bool> read_flag(const YAML::Node& node, field_errors& errors);
 std::optional<std::uint64_t> read_count(const YAML::Node& node, std::uint64_t min,
                                         std::uint64_t max, field_errors& errors);
 std::optional<double> read_positive(const YAML::Node& node, field_errors& errors);
+std::optional<milliseconds> read_millis(const YAML::Node& node, bool allow_zero,
+                                       field_errors& errors);
+// read_millis, and a whole number of seconds.
 std::optional<seconds> read_seconds(const YAML::Node& node, bool allow_zero,
                                     field_errors& errors);
 std::optional<endpoint> read_endpoint(const YAML::Node& node, field_errors& errors);
@@ -54,5 +57,9 @@ std::optional<std::string> check_ip_or_empty(const std::string& text);
 std::optional<std::string> check_port_range(const std::string& text);
 std::optional<std::string> check_external_ip(const std::string& text);
 std::optional<std::string> check_host_port_or_empty(const std::string& text);
+// Cluster keys (cluster_checks.cpp).
+std::optional<std::string> check_redis_url(const std::string& text);
+std::optional<std::string> check_node_id_or_empty(const std::string& text);
+std::optional<std::string> check_key_prefix(const std::string& text);
 
 }  // namespace switchboard::config::detail

@@ -1,5 +1,6 @@
 #include "signaling/config/schema.hpp"
 
+#include "signaling/config/checks.hpp"
 #include "signaling/config/scalars.hpp"
 
 #include <algorithm>
@@ -68,6 +69,26 @@ field duration(std::string key, At at, bool allow_zero = false) {
             if (auto v = read_seconds(n, allow_zero, e)) at(c) = *v;
           },
           [=](const config& c) { return YAML::Node(format_duration(at(c))); }};
+}
+
+// Sub-second durations allowed (cluster timeouts).
+template <class At>
+field millis(std::string key, At at) {
+  return {std::move(key),
+          [=](const YAML::Node& n, config& c, field_errors& e) {
+            if (auto v = read_millis(n, false, e)) at(c) = *v;
+          },
+          [=](const config& c) { return YAML::Node(format_duration(at(c))); }};
+}
+
+// A redis:// URL: validated by parse_redis_url, dumped without its password.
+template <class At>
+field redis_url(std::string key, At at) {
+  return {std::move(key),
+          [=](const YAML::Node& n, config& c, field_errors& e) {
+            if (auto v = read_text(n, check_redis_url, e)) at(c) = *v;
+          },
+          [=](const config& c) { return YAML::Node(masked_redis_url(at(c))); }};
 }
 
 template <class At>
@@ -198,6 +219,18 @@ std::vector<field> other_fields() {
       duration("turn.probe.interval", SB_AT(turn.probe.interval), true),
       duration("turn.probe.timeout", SB_AT(turn.probe.timeout)),
       text("turn.probe.server", SB_AT(turn.probe.server), check_host_port_or_empty),
+      flag("cluster.enabled", SB_AT(cluster.enabled)),
+      redis_url("cluster.redis.url", SB_AT(cluster.redis_url)),
+      text("cluster.redis.password_file", SB_AT(cluster.redis_password_file)),
+      text("cluster.node_id", SB_AT(cluster.node_id), check_node_id_or_empty),
+      text("cluster.key_prefix", SB_AT(cluster.key_prefix), check_key_prefix),
+      millis("cluster.connect_timeout", SB_AT(cluster.connect_timeout)),
+      millis("cluster.command_timeout", SB_AT(cluster.command_timeout)),
+      millis("cluster.node_ttl", SB_AT(cluster.node_ttl)),
+      millis("cluster.heartbeat_interval", SB_AT(cluster.heartbeat_interval)),
+      millis("cluster.handoff_timeout", SB_AT(cluster.handoff_timeout)),
+      count("cluster.max_bus_queue", SB_AT(cluster.max_bus_queue), 1),
+      count("cluster.max_pending_commands", SB_AT(cluster.max_pending_commands), 1),
       choice("log.level", SB_AT(log.level),
              names<std::string>{{"trace", "trace"}, {"debug", "debug"}, {"info", "info"},
                                 {"warn", "warn"}, {"error", "error"}, {"off", "off"}}),

@@ -8,7 +8,8 @@
 // exactly when there are no problems; no problem is the loader's own
 // "internal error" net (an exception it caught); the masked dump does not
 // depend on the secrets' values; and the dump, loaded again with the secrets
-// given by --set, gives the same config.
+// (and the Redis URL, whose password it masks) given by --set, gives the same
+// config.
 
 #include "fuzz_check.hpp"
 #include "signaling/config/loader.hpp"
@@ -73,6 +74,7 @@ void check_masking(const config::config& cfg) {
   for (auto* list : {&other.turn.secrets, &other.turn.api_keys}) {
     for (std::size_t i = 0; i < list->size(); ++i) (*list)[i] = "replaced-" + std::to_string(i) + "-" + (*list)[i];
   }
+  other.cluster.redis_password = "replaced-" + other.cluster.redis_password;
   FUZZ_CHECK(config::dump_masked(other) == config::dump_masked(cfg));
 }
 
@@ -84,7 +86,9 @@ void check_reload(const config::config& cfg) {
   const auto reloaded = load(write("dump.yaml", config::dump_masked(cfg)),
                              {"turn.secrets=" + json_list(cfg.ephemeral_secret ? std::vector<std::string>{}
                                                                                  : cfg.turn.secrets),
-                              "turn.api_keys=" + json_list(cfg.turn.api_keys), "turn.secret_file=\"\""},
+                              "turn.api_keys=" + json_list(cfg.turn.api_keys), "turn.secret_file=\"\"",
+                              // The URL's password is masked too.
+                              "cluster.redis.url=" + boost::json::serialize(boost::json::value_from(cfg.cluster.redis_url))},
                              {});
   if (!reloaded.cfg) {
     for (const auto& p : reloaded.problems) std::fprintf(stderr, "reload: %s\n", config::format_problems({p}).c_str());

@@ -540,6 +540,17 @@ config everything_changed() {
   c.auth.hello_timeout = 3s;
   c.auth.max_connections_per_identity = 0;
   c.auth.failure_rate_limit = {1, 5};
+  c.cluster.enabled = true;
+  c.cluster.redis_url = "redis://sb@redis.internal:6380/2";  // no password: it would read back as "***"
+  c.cluster.node_id = "replica-1";
+  c.cluster.key_prefix = "sb:";
+  c.cluster.connect_timeout = 500ms;
+  c.cluster.command_timeout = 250ms;
+  c.cluster.node_ttl = 3s;
+  c.cluster.heartbeat_interval = 1s;
+  c.cluster.handoff_timeout = 1500ms;
+  c.cluster.max_bus_queue = 100;
+  c.cluster.max_pending_commands = 200;
   return c;
 }
 
