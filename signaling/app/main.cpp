@@ -3,6 +3,7 @@
 
 #include "signaling/app/auth_cli.hpp"
 #include "signaling/app/auth_keys.hpp"
+#include "signaling/app/cluster_runtime.hpp"
 #include "signaling/app/logging.hpp"
 #include "signaling/app/metrics_http_limits.hpp"
 #include "signaling/app/metrics_server.hpp"
@@ -107,6 +108,16 @@ int serve(const config::load_result& loaded, const std::string& path, const std:
                  {cfg.peers.max_per_address, cfg.peers.id_rate_limit.per_second, cfg.peers.id_rate_limit.burst},
                  cfg.auth.max_connections_per_identity},
                 core::make_memory_registry(), std::move(sources), m);
+  // cluster.enabled: joined to the other replicas through Redis (connects once the server is up).
+  std::optional<app::cluster_runtime> cluster;
+  if (cfg.cluster.enabled) {
+    const auto& c = cfg.cluster;
+    cluster.emplace(app::cluster_runtime_options{c.redis_url, c.redis_password, c.node_id, c.key_prefix,
+                                                 c.connect_timeout, c.command_timeout, c.node_ttl,
+                                                 c.heartbeat_interval, c.handoff_timeout, c.max_bus_queue,
+                                                 c.max_pending_commands},
+                    hub, *registry, log);
+  }
   // auth.mode jwt: the keys (loaded now: a JWKS that cannot be read stops the start) and the gate.
   const bool jwt = cfg.auth.mode == config::auth_mode::jwt;
   std::optional<app::auth_keys> keys;
@@ -137,8 +148,14 @@ int serve(const config::load_result& loaded, const std::string& path, const std:
     deps.reload_keys = [&keys](std::vector<std::string>& done) { return keys->reload(done); };
     deps.tick = [&keys] { keys->tick(); };
   }
+  if (cluster) {
+    deps.spread_drain = true;
+    deps.handoffs_pending = [&cluster] { return cluster->handoffs_pending(); };
+  }
   net::server srv(std::move(deps));
+  if (cluster) cluster->start();
   const int code = srv.run();
+  if (cluster) cluster->stop();
   turn.stop();
   log->info("switchboard stopped");
   return code;
