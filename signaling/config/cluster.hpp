@@ -24,7 +24,7 @@ std::string make_node_id(std::string_view host_name, std::string_view suffix);
 
 // What an empty cluster.node_id becomes when the cluster is enabled: this
 // machine's host name (a pod name under Kubernetes), "-", and 6 random
-// URL-safe characters, so a restarted replica is never taken for its old self.
+// letters and digits, so a restarted replica is never taken for its old self.
 std::string default_node_id();
 
 // cluster.redis_url parsed, with the resolved redis_password (password_file >

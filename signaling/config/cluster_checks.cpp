@@ -20,8 +20,8 @@
 namespace switchboard::config {
 namespace {
 
-constexpr std::string_view url_safe =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+// Letters and digits only: "-" or "_" next to the host name's "-" reads badly.
+constexpr std::string_view suffix_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::string_view url_prefix = "redis://";
 
 bool node_id_char(char c) {
@@ -37,7 +37,8 @@ std::string random_suffix(std::size_t length) {
     for (auto& b : bytes) b = static_cast<unsigned char>(device());
   }
   std::string out;
-  for (std::size_t i = 0; i < length && i < bytes.size(); ++i) out += url_safe[bytes[i] & 0x3f];
+  // The modulo's slight bias costs nothing: the suffix is for uniqueness.
+  for (std::size_t i = 0; i < length && i < bytes.size(); ++i) out += suffix_chars[bytes[i] % suffix_chars.size()];
   return out;
 }
 
