@@ -232,7 +232,7 @@ TEST_F(deploy_metrics, every_name_in_rules_dashboards_and_chart_is_exposed) {
   ASSERT_GT(live.families.size(), 30u) << "too few metric families on /metrics";
 
   const auto src = source_dir();
-  const auto used = used_names({"--monitoring", src + "/deploy/monitoring", "--chart", src + "/helm/switchboard", "--prod",
+  const auto used = used_names({"--monitoring", src + "/helm/switchboard/files", "--chart", src + "/helm/switchboard", "--prod",
                                 src + "/helm/switchboard/ci/production-values.yaml"});
   // The files use the signaling, TURN and probe series; a broken name
   // extractor that found only a few would pass too easily.
@@ -250,7 +250,7 @@ TEST_F(deploy_metrics, every_name_in_rules_dashboards_and_chart_is_exposed) {
 TEST_F(deploy_metrics, every_label_value_matched_in_rules_dashboards_and_chart_is_exposed) {
   const auto live = parse_exposition(server().metrics_text());
   const auto src = source_dir();
-  const auto used = used_matchers({"--monitoring", src + "/deploy/monitoring", "--chart", src + "/helm/switchboard",
+  const auto used = used_matchers({"--monitoring", src + "/helm/switchboard/files", "--chart", src + "/helm/switchboard",
                                    "--prod", src + "/helm/switchboard/ci/production-values.yaml"});
   // The auth alerts match on these; a lister that found none would pass trivially.
   std::set<std::string> seen;
@@ -267,11 +267,11 @@ TEST_F(deploy_metrics, every_label_value_matched_in_rules_dashboards_and_chart_i
 TEST_F(deploy_metrics, a_misspelt_label_value_in_the_rules_is_caught) {
   const auto live = parse_exposition(server().metrics_text());
   temp_dir dir;
-  const auto src = source_dir() + "/deploy/monitoring";
+  const auto src = source_dir() + "/helm/switchboard/files";
   const auto copy = dir.path() + "/monitoring";
   copy_file(src + "/alerts.yml", copy + "/alerts.yml", R"({result="failed"})", R"({result="failure"})");
-  for (const auto& entry : std::filesystem::directory_iterator(src + "/grafana/dashboards")) {
-    copy_file(entry.path().string(), copy + "/grafana/dashboards/" + entry.path().filename().string());
+  for (const auto& entry : std::filesystem::directory_iterator(src + "/dashboards")) {
+    copy_file(entry.path().string(), copy + "/dashboards/" + entry.path().filename().string());
   }
   const auto missing = missing_label_values(used_matchers({"--monitoring", copy}), live);
   EXPECT_EQ(missing, "  switchboard_auth_jwks_reloads_total{result=\"failure\"}  (alerts.yml: SwitchboardJwksReloadFailed)\n");
@@ -280,12 +280,12 @@ TEST_F(deploy_metrics, a_misspelt_label_value_in_the_rules_is_caught) {
 TEST_F(deploy_metrics, a_renamed_metric_in_the_rules_is_caught) {
   const auto live = parse_exposition(server().metrics_text());
   temp_dir dir;
-  const auto src = source_dir() + "/deploy/monitoring";
+  const auto src = source_dir() + "/helm/switchboard/files";
   const auto copy = dir.path() + "/monitoring";
   copy_file(src + "/alerts.yml", copy + "/alerts.yml", "switchboard_turn_probe_success == 0",
             "switchboard_turn_probe_succeeded == 0");
-  for (const auto& entry : std::filesystem::directory_iterator(src + "/grafana/dashboards")) {
-    copy_file(entry.path().string(), copy + "/grafana/dashboards/" + entry.path().filename().string());
+  for (const auto& entry : std::filesystem::directory_iterator(src + "/dashboards")) {
+    copy_file(entry.path().string(), copy + "/dashboards/" + entry.path().filename().string());
   }
   const auto missing = missing_names(used_names({"--monitoring", copy}), live);
   ASSERT_EQ(missing.size(), 1u) << describe(missing);

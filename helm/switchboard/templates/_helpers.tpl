@@ -58,9 +58,11 @@ Checks that stop the render with a clear message. Included by every
 workload template, so `helm template` and `helm install` both fail early.
 */}}
 {{- define "switchboard.validate" -}}
-{{- if gt (int .Values.signaling.replicas) 1 -}}
-{{- fail (printf "signaling.replicas=%v: Switchboard signaling keeps its peers in memory, so it runs as a single replica until clustering is available; set signaling.replicas to 1" .Values.signaling.replicas) -}}
+{{- if and (gt (int .Values.signaling.replicas) 1) (not .Values.cluster.enabled) -}}
+{{- fail (printf "signaling.replicas=%v needs cluster.enabled=true: without clustering each replica keeps its own peers in memory and clients on different replicas cannot reach each other; enable the cluster with a Redis (cluster.redis.url or cluster.redis.inChart.enabled, docs/deploy-helm.md) or set signaling.replicas to 1" .Values.signaling.replicas) -}}
 {{- end -}}
+{{- include "switchboard.validateCluster" . -}}
+{{- include "switchboard.validateGrace" . -}}
 {{- if not (has .Values.turn.kind (list "DaemonSet" "Deployment")) -}}
 {{- fail (printf "turn.kind=%v: must be DaemonSet or Deployment" .Values.turn.kind) -}}
 {{- end -}}
@@ -74,6 +76,88 @@ workload template, so `helm template` and `helm install` both fail early.
 {{- fail (printf "turn.relayPorts=%v: expected MIN-MAX, e.g. 49152-65535" .Values.turn.relayPorts) -}}
 {{- end -}}
 {{- include "switchboard.validateAuth" . -}}
+{{- end -}}
+
+{{- define "switchboard.validateCluster" -}}
+{{- $redis := .Values.cluster.redis -}}
+{{- $cfg := default (dict) (get .Values.config "cluster") -}}
+{{- range $key := list "enabled" "redis" "node_id" -}}
+{{- if hasKey $cfg $key -}}
+{{- fail (printf "config.cluster.%s: the chart sets it (cluster.enabled, cluster.redis.* values; node_id is left to each pod, which names itself after its hostname)" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $redis.inChart.enabled (not .Values.cluster.enabled) -}}
+{{- fail "cluster.redis.inChart.enabled needs cluster.enabled=true (the Redis is only for the signaling cluster)" -}}
+{{- end -}}
+{{- if .Values.cluster.enabled -}}
+{{- if and $redis.url $redis.inChart.enabled -}}
+{{- fail "cluster.redis: set url (an external Redis) or inChart.enabled, not both" -}}
+{{- end -}}
+{{- if not (or $redis.url $redis.inChart.enabled) -}}
+{{- fail "cluster.enabled=true needs a Redis: cluster.redis.url (an external one, redis://host:port) or cluster.redis.inChart.enabled=true" -}}
+{{- end -}}
+{{- if $redis.url -}}
+{{- if not (hasPrefix "redis://" (toString $redis.url)) -}}
+{{- fail "cluster.redis.url must start with redis:// (rediss://, TLS, is not supported: reach Redis over a private network)" -}}
+{{- end -}}
+{{- if regexMatch "^redis://[^/@]*:[^/@]*@" (toString $redis.url) -}}
+{{- fail "cluster.redis.url holds a password, which would end up in the ConfigMap: put it in a Secret and name it in cluster.redis.existingSecret" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+terminationGracePeriodSeconds must cover the drain (SIGTERM closes the
+clients over server.drain_period) plus a margin for the last writes.
+*/}}
+{{- define "switchboard.validateGrace" -}}
+{{- $min := add (include "switchboard.drainSeconds" . | int) (int .Values.signaling.terminationMarginSeconds) -}}
+{{- if lt (int .Values.signaling.terminationMarginSeconds) 1 -}}
+{{- fail (printf "signaling.terminationMarginSeconds=%v: must be at least 1 (the time after the drain to close the last connections)" .Values.signaling.terminationMarginSeconds) -}}
+{{- end -}}
+{{- $set := .Values.signaling.terminationGracePeriodSeconds -}}
+{{- if and (ne (toString $set) "") (lt (int $set) $min) -}}
+{{- fail (printf "signaling.terminationGracePeriodSeconds=%v is below config.server.drain_period + signaling.terminationMarginSeconds (%vs): the kubelet would kill the pod mid-drain; raise it or leave it empty" $set $min) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The signaling pod's terminationGracePeriodSeconds (checked by validateGrace). */}}
+{{- define "switchboard.signalingGrace" -}}
+{{- $set := .Values.signaling.terminationGracePeriodSeconds -}}
+{{- if ne (toString $set) "" -}}
+{{- int $set -}}
+{{- else -}}
+{{- add (include "switchboard.drainSeconds" .) .Values.signaling.terminationMarginSeconds -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.redisName" -}}
+{{- printf "%s-redis" (include "switchboard.fullname" .) -}}
+{{- end -}}
+
+{{- define "switchboard.redisSecretName" -}}
+{{- default (include "switchboard.redisName" .) .Values.cluster.redis.existingSecret -}}
+{{- end -}}
+
+{{/* "true" when signaling gets SWITCHBOARD_REDIS_PASSWORD from a Secret. */}}
+{{- define "switchboard.redisPassword" -}}
+{{- if and .Values.cluster.enabled (or .Values.cluster.redis.existingSecret .Values.cluster.redis.inChart.enabled) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Switchboard's cluster.redis.url: the external one or the in-chart Service. */}}
+{{- define "switchboard.redisURL" -}}
+{{- if .Values.cluster.redis.inChart.enabled -}}
+{{- printf "redis://%s:%v" (include "switchboard.redisName" .) .Values.cluster.redis.inChart.port -}}
+{{- else -}}
+{{- .Values.cluster.redis.url -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The TCP port signaling connects to Redis on (for the NetworkPolicy). */}}
+{{- define "switchboard.redisPort" -}}
+{{- $port := regexFind ":[0-9]+(/|$)" (regexReplaceAll "^redis://([^@/]*@)?" (include "switchboard.redisURL" .) "") | trimPrefix ":" | trimSuffix "/" -}}
+{{- default "6379" $port -}}
 {{- end -}}
 
 {{- define "switchboard.validateAuth" -}}
@@ -133,6 +217,7 @@ keys set. Secrets never appear: SWITCHBOARD_TURN_SECRET comes from the Secret.
 {{- define "switchboard.baseConfig" -}}
 {{- $cfg := deepCopy .Values.config -}}
 {{- $_ := unset $cfg "auth" -}}
+{{- $_ := unset $cfg "cluster" -}}
 {{- $server := default (dict) (get $cfg "server") -}}
 {{- if not (get $server "allowed_origins") -}}
 {{- $_ := set $server "allowed_origins" (list (printf "https://%s" .Values.publicHost)) -}}
@@ -163,6 +248,12 @@ values, the JWKS as a file from its Secret (the pod's config volume).
 {{- $_ := set $auth "jwks_file" "/etc/switchboard/jwks.json" -}}
 {{- end -}}
 {{- $_ := set $cfg "auth" $auth -}}
+{{- if .Values.cluster.enabled -}}
+{{- $cluster := deepCopy (default (dict) (get .Values.config "cluster")) -}}
+{{- $_ := set $cluster "enabled" true -}}
+{{- $_ := set $cluster "redis" (dict "url" (include "switchboard.redisURL" .)) -}}
+{{- $_ := set $cfg "cluster" $cluster -}}
+{{- end -}}
 {{- toYaml $cfg -}}
 {{- end -}}
 
@@ -175,6 +266,17 @@ arguments (see the TURN workload).
 {{- $cfg := include "switchboard.baseConfig" . | fromYaml -}}
 {{- $_ := set $cfg.turn "managed" (dict "enabled" true "profile" "production" "relay_ports" (toString .Values.turn.relayPorts) "user_quota" .Values.turn.userQuota "total_quota" .Values.turn.totalQuota "max_bps" .Values.turn.maxBps "stop_timeout" .Values.turn.stopTimeout) -}}
 {{- toYaml $cfg -}}
+{{- end -}}
+
+{{/* The Redis password variable of signaling pods (cluster with a password). */}}
+{{- define "switchboard.redisEnv" -}}
+{{- if include "switchboard.redisPassword" . -}}
+- name: SWITCHBOARD_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "switchboard.redisSecretName" . }}
+      key: {{ .Values.cluster.redis.key }}
+{{- end -}}
 {{- end -}}
 
 {{/* The pod's TURN secret variable. */}}

@@ -26,10 +26,16 @@ type valueSet struct {
 
 // chartValueSets: jwksValues is a values file with auth.jwks.value, the
 // least the defaults need (auth.mode jwt has no keyless default).
-func chartValueSets(prod, jwksValues string) []valueSet {
+func chartValueSets(prod, cluster, jwksValues string) []valueSet {
 	return []valueSet{
 		{name: "defaults", files: []string{jwksValues}},
 		{name: "production", files: []string{prod}},
+		// Three replicas with the in-chart Redis (ci/cluster-values.yaml),
+		// and two with an external Redis and its password Secret.
+		{name: "cluster", files: []string{cluster}},
+		{name: "cluster-external", files: []string{jwksValues}, sets: []string{
+			"signaling.replicas=2", "cluster.enabled=true", "cluster.redis.url=redis://redis.example.org:6380/2",
+			"cluster.redis.existingSecret=sb-redis", "cluster.redis.key=redis-password", "networkPolicy.enabled=true"}},
 		// The remaining switches: node ExternalIP lookup, TURN as a
 		// Deployment, the optional monitoring objects with default values,
 		// no authentication.
@@ -47,7 +53,9 @@ type renderedSet struct {
 	docs []document
 }
 
-func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
+// checkChart: monitoring is the chart's files/ directory, the one copy of
+// the alert rules and dashboards (deploy/compose mounts it too).
+func checkChart(c *checker, chartDir, prod, cluster, bin, promtool, monitoring string) {
 	ch, err := loadChart(chartDir)
 	if !c.expect(err == nil, "load chart: %v", err) {
 		return
@@ -63,7 +71,7 @@ func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
 		return
 	}
 	nonEmpty := map[string]bool{}
-	for _, vs := range chartValueSets(prod, keys.valuesFile) {
+	for _, vs := range chartValueSets(prod, cluster, keys.valuesFile) {
 		c.scope = vs.name
 		r := renderSet(c, ch, vs)
 		if r == nil {
@@ -75,6 +83,7 @@ func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
 		checkDocuments(c, r)
 		checkSignaling(c, r, bin, tmp)
 		checkSignalingAuth(c, r, keys, bin, tmp)
+		checkCluster(c, r)
 		checkTurn(c, r, bin, tmp)
 		checkSelectors(c, r)
 		checkIngress(c, r)
@@ -92,8 +101,8 @@ func checkChart(c *checker, chartDir, prod, bin, promtool, monitoring string) {
 	}
 	c.scope = ""
 	checkReplicasRefused(c, ch)
+	checkClusterRefused(c, ch, keys)
 	checkAuthRefused(c, ch, keys)
-	checkChartCopies(c, chartDir, monitoring)
 	checkDashboards(c, monitoring)
 }
 
@@ -264,10 +273,18 @@ func checkSignaling(c *checker, r *renderedSet, bin, tmp string) {
 	var cfg obj
 	c.expect(yaml.Unmarshal([]byte(text), &cfg) == nil, "signaling.yaml does not parse")
 	file := writeTemp(tmp, r.set.name+"-signaling.yaml", text)
-	code, out := runTool([]string{"SWITCHBOARD_TURN_SECRET=chart-test-secret"}, bin, "check-config", file)
+	env := []string{"SWITCHBOARD_TURN_SECRET=chart-test-secret"}
+	if envOf(container(dep), "SWITCHBOARD_REDIS_PASSWORD") != nil {
+		env = append(env, "SWITCHBOARD_REDIS_PASSWORD=chart-test-redis-password")
+	}
+	code, out := runTool(env, bin, "check-config", file)
 	c.expect(code == 0, "switchboard check-config signaling.yaml failed (%d):\n%s\n%s", code, out, numbered(text))
 
-	c.expect(asInt(path(dep, "spec", "replicas")) == 1, "signaling replicas must be 1")
+	wantReplicas := 1
+	if path(r.vals, "cluster", "enabled") == true {
+		wantReplicas = asInt(path(r.vals, "signaling", "replicas"))
+	}
+	c.expect(asInt(path(dep, "spec", "replicas")) == wantReplicas, "signaling replicas must be %d", wantReplicas)
 	ct := container(dep)
 	c.expect(reflect.DeepEqual(strList(pathList(ct, "args")), []string{"serve", "--config", "/etc/switchboard/signaling.yaml"}),
 		"signaling args: %v", pathList(ct, "args"))
@@ -293,8 +310,13 @@ func checkSignaling(c *checker, r *renderedSet, bin, tmp string) {
 	drain := durationSeconds(path(cfg, "server", "drain_period"))
 	margin := asInt(path(r.vals, "signaling", "terminationMarginSeconds"))
 	grace := asInt(path(dep, "spec", "template", "spec", "terminationGracePeriodSeconds"))
-	c.expect(drain > 0 && margin > 0 && grace == drain+margin,
-		"terminationGracePeriodSeconds %d must be server.drain_period %d + margin %d", grace, drain, margin)
+	c.expect(drain > 0 && margin > 0 && grace >= drain+margin,
+		"terminationGracePeriodSeconds %d must be at least server.drain_period %d + margin %d", grace, drain, margin)
+	if set := path(r.vals, "signaling", "terminationGracePeriodSeconds"); fmt.Sprint(set) == "" {
+		c.expect(grace == drain+margin, "terminationGracePeriodSeconds %d: unset, it must be drain %d + margin %d", grace, drain, margin)
+	} else {
+		c.expect(grace == asInt(set), "terminationGracePeriodSeconds %d must be the value set, %v", grace, set)
+	}
 	if r.set.name == "production" {
 		c.expect(drain == 20, "production drain_period should be the 20s from the values file, got %d", drain)
 	}
@@ -431,7 +453,7 @@ func labelsMatch(selector, labels obj) bool {
 // Every Service, PDB and NetworkPolicy selects the pods of some workload.
 func checkSelectors(c *checker, r *renderedSet) {
 	var podLabels []obj
-	for _, kind := range []string{"Deployment", "DaemonSet"} {
+	for _, kind := range []string{"Deployment", "DaemonSet", "StatefulSet"} {
 		for _, w := range r.find(kind, "") {
 			podLabels = append(podLabels, pathObj(w, "spec", "template", "metadata", "labels"))
 			c.expect(labelsMatch(pathObj(w, "spec", "selector", "matchLabels"), pathObj(w, "spec", "template", "metadata", "labels")),
@@ -455,6 +477,9 @@ func checkSelectors(c *checker, r *renderedSet) {
 	}
 	for _, n := range r.find("NetworkPolicy", "") {
 		c.expect(selects(pathObj(n, "spec", "podSelector", "matchLabels")), "NetworkPolicy selects no pods")
+		if pathStr(n, "spec", "podSelector", "matchLabels", "app.kubernetes.io/component") != "signaling" {
+			continue // the in-chart Redis's: checkCluster
+		}
 		var ports []string
 		for _, rule := range pathList(n, "spec", "ingress") {
 			for _, p := range pathList(rule, "ports") {
@@ -499,7 +524,7 @@ func checkIngress(c *checker, r *renderedSet) {
 func checkSecret(c *checker, r *renderedSet) {
 	var secrets []obj
 	for _, s := range r.find("Secret", "") {
-		if pathStr(s, "metadata", "name") != r.jwksSecretName() {
+		if name := pathStr(s, "metadata", "name"); name != r.jwksSecretName() && name != r.redisSecretName() {
 			secrets = append(secrets, s)
 		}
 	}
@@ -557,7 +582,7 @@ func checkMonitoringObjects(c *checker, r *renderedSet, ch *chart, promtool, mon
 		code, out := runTool(nil, promtool, "check", "rules", file)
 		c.expect(code == 0, "promtool check rules on the PrometheusRule failed:\n%s", out)
 		canonical, err := loadRulesFile(filepath.Join(monitoring, "alerts.yml"))
-		c.expect(err == nil, "alerts.yml: %v", err)
+		c.expect(err == nil, "%s: %v", filepath.Join(monitoring, "alerts.yml"), err)
 		exprs := string(text)
 		switch r.set.name {
 		case "production":
@@ -566,7 +591,7 @@ func checkMonitoringObjects(c *checker, r *renderedSet, ch *chart, promtool, mon
 			c.expect(!reflect.DeepEqual(normaliseJSON(spec), normaliseJSON(canonical)), "production thresholds left the rules unchanged")
 		default:
 			c.expect(reflect.DeepEqual(normaliseJSON(spec), normaliseJSON(canonical)),
-				"with default thresholds the PrometheusRule must equal deploy/monitoring/alerts.yml")
+				"with default thresholds the PrometheusRule must equal files/alerts.yml")
 		}
 	}
 	for _, cm := range r.find("ConfigMap", "") {
@@ -574,11 +599,12 @@ func checkMonitoringObjects(c *checker, r *renderedSet, ch *chart, promtool, mon
 			continue
 		}
 		data := pathObj(cm, "data")
-		c.expect(len(data) == 2, "dashboard ConfigMap must hold both dashboards")
+		boards, _ := filepath.Glob(filepath.Join(monitoring, "dashboards", "*.json"))
+		c.expect(len(boards) > 0 && len(data) == len(boards), "dashboard ConfigMap must hold all %d dashboards of files/dashboards, has %d", len(boards), len(data))
 		for name, v := range data {
-			want, err := os.ReadFile(filepath.Join(monitoring, "grafana", "dashboards", name))
+			want, err := os.ReadFile(filepath.Join(monitoring, "dashboards", name))
 			c.expect(err == nil && strings.TrimSpace(fmt.Sprint(v)) == strings.TrimSpace(string(want)),
-				"dashboard %s in the ConfigMap differs from deploy/monitoring", name)
+				"dashboard %s in the ConfigMap differs from files/dashboards", name)
 			var parsed interface{}
 			c.expect(json.Unmarshal([]byte(fmt.Sprint(v)), &parsed) == nil, "dashboard %s is not JSON", name)
 		}
@@ -607,32 +633,16 @@ func checkNotes(c *checker, r *renderedSet) {
 	c.expect(!strings.Contains(notes, "<no value>"), "NOTES.txt has a missing value")
 }
 
-// Replicas above one must fail, with the message, under every value set.
+// Replicas above one without the cluster must fail, with the message.
 func checkReplicasRefused(c *checker, ch *chart) {
 	for _, n := range []string{"2", "3"} {
 		vals, _ := ch.values(nil, []string{"signaling.replicas=" + n})
 		_, err := ch.render(vals, release2("sb", "rtc"))
-		c.expect(err != nil && strings.Contains(err.Error(), "signaling.replicas="+n+": Switchboard signaling keeps its peers in memory") &&
-			strings.Contains(err.Error(), "set signaling.replicas to 1"),
-			"signaling.replicas=%s must fail with the single-replica message, got: %v", n, err)
+		c.expect(err != nil && strings.Contains(err.Error(), "signaling.replicas="+n+" needs cluster.enabled=true") &&
+			strings.Contains(err.Error(), "or set signaling.replicas to 1"),
+			"signaling.replicas=%s without cluster.enabled must fail with the cluster message, got: %v", n, err)
 	}
 	vals, _ := ch.values(nil, []string{"turn.externalIP.source=value"})
 	_, err := ch.render(vals, release2("sb", "rtc"))
 	c.expect(err != nil && strings.Contains(err.Error(), "turn.externalIP.value"), "externalIP source=value without a value must fail: %v", err)
-}
-
-// The chart's copies of the rules and dashboards must equal deploy/monitoring's.
-func checkChartCopies(c *checker, chartDir, monitoring string) {
-	pairs := map[string]string{"files/alerts.yml": "alerts.yml"}
-	entries, _ := os.ReadDir(filepath.Join(monitoring, "grafana", "dashboards"))
-	for _, e := range entries {
-		pairs["files/dashboards/"+e.Name()] = "grafana/dashboards/" + e.Name()
-	}
-	c.expect(len(pairs) >= 3, "no dashboards found in %s", monitoring)
-	for copyPath, orig := range pairs {
-		a, errA := os.ReadFile(filepath.Join(chartDir, copyPath))
-		b, errB := os.ReadFile(filepath.Join(monitoring, orig))
-		c.expect(errA == nil && errB == nil && string(a) == string(b),
-			"%s differs from deploy/monitoring/%s: cp deploy/monitoring/%s helm/switchboard/%s", copyPath, orig, orig, copyPath)
-	}
 }

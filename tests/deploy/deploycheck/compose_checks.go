@@ -1,7 +1,8 @@
 package main
 
 // Checks of deploy/compose on the output of `docker-compose config` (the
-// file with .env interpolated and paths resolved).
+// file with .env interpolated and paths resolved; --profile cluster, so the
+// cluster profile's services are there too).
 
 import (
 	"os"
@@ -11,21 +12,39 @@ import (
 	yaml "gopkg.in/yaml.v3"
 )
 
-func checkCompose(c *checker, renderedFile, composeDir, bin string) {
-	data, err := os.ReadFile(renderedFile)
+func loadRendered(c *checker, file string) obj {
+	data, err := os.ReadFile(file)
 	if !c.expect(err == nil, "%v", err) {
-		return
+		return nil
 	}
 	var doc obj
-	if !c.expect(yaml.Unmarshal(data, &doc) == nil, "docker-compose config output does not parse") {
+	if !c.expect(yaml.Unmarshal(data, &doc) == nil, "%s: docker-compose config output does not parse", file) {
+		return nil
+	}
+	return doc
+}
+
+// checkCompose: noTLSFile is the same rendering with TLS_CERT and TLS_KEY
+// unset in .env.
+func checkCompose(c *checker, renderedFile, noTLSFile, composeDir, bin string) {
+	doc := loadRendered(c, renderedFile)
+	if doc == nil {
 		return
 	}
 	services := pathObj(doc, "services")
 	for _, name := range []string{"switchboard", "turn", "prometheus", "grafana"} {
 		c.expect(services[name] != nil, "service %s missing", name)
+		c.expect(path(services, name, "profiles") == nil, "service %s must start without a profile", name)
 	}
+	checkComposeSource(c, composeDir)
 	sig, turn := pathObj(services, "switchboard"), pathObj(services, "turn")
-	for name, s := range map[string]obj{"switchboard": sig, "turn": turn} {
+	roles := map[string]obj{"switchboard": sig, "turn": turn}
+	for _, name := range clusterReplicas {
+		if s := pathObj(services, name); c.expect(s != nil, "cluster profile: service %s missing", name) {
+			roles[name] = s
+		}
+	}
+	for name, s := range roles {
 		c.scope = name
 		c.expect(pathStr(s, "build", "dockerfile") == "deploy/Dockerfile", "must build deploy/Dockerfile")
 		c.expect(pathStr(s, "image") == pathStr(sig, "image"), "both roles must use one image")
@@ -56,6 +75,8 @@ func checkCompose(c *checker, renderedFile, composeDir, bin string) {
 	c.expect(pathStr(turn, "network_mode") == "host", "the TURN role must use the host network")
 	c.expect(strings.Join(strList(pathList(turn, "healthcheck", "test")), " ") == "CMD switchboard-healthcheck turn-live",
 		"TURN healthcheck must be turn-live (no HTTP port in that role)")
+	checkComposeCluster(c, services, composeDir)
+	checkComposeNoTLS(c, noTLSFile, composeDir, bin)
 	c.scope = "monitoring"
 	for _, name := range []string{"prometheus", "grafana"} {
 		c.expect(pathStr(services, name, "network_mode") == "host", "%s must use the host network (loopback scrapes)", name)
@@ -67,11 +88,21 @@ func checkCompose(c *checker, renderedFile, composeDir, bin string) {
 			}
 		}
 	}
+	// One copy of the rules and dashboards: the chart's files, mounted here.
 	mounts := strings.Join(strList(pathList(services, "prometheus", "volumes")), " ")
-	c.expect(strings.Contains(mounts, "/deploy/monitoring/alerts.yml:/etc/prometheus/alerts.yml"), "Prometheus must load the alert rules")
+	c.expect(strings.Contains(mounts, "/helm/switchboard/files/alerts.yml:/etc/prometheus/alerts.yml:"),
+		"Prometheus must load the alert rules from helm/switchboard/files/alerts.yml: %s", mounts)
+	c.expect(strings.Contains(mounts, "/deploy/monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:"),
+		"Prometheus must get deploy/monitoring/prometheus.yml (PROMETHEUS_CONFIG unset): %s", mounts)
 	mounts = strings.Join(strList(pathList(services, "grafana", "volumes")), " ")
-	c.expect(strings.Contains(mounts, "/deploy/monitoring/grafana/dashboards:") &&
-		strings.Contains(mounts, "/deploy/monitoring/grafana/provisioning/datasources:"), "Grafana must get the datasource and the dashboards")
+	c.expect(strings.Contains(mounts, "/helm/switchboard/files/dashboards:/var/lib/grafana/dashboards/switchboard:") &&
+		strings.Contains(mounts, "/deploy/monitoring/grafana/provisioning/datasources:"), "Grafana must get the datasource and the chart's dashboards: %s", mounts)
+	monitoring := filepath.Join(composeDir, "..", "monitoring")
+	for _, dup := range []string{"alerts.yml", "grafana/dashboards"} {
+		_, err := os.Stat(filepath.Join(monitoring, dup))
+		c.expect(os.IsNotExist(err), "deploy/monitoring/%s: a second copy; the rules and dashboards live in helm/switchboard/files only", dup)
+	}
+	checkPrometheusConfigs(c, services, monitoring)
 	c.scope = ""
 	ignore, _ := os.ReadFile(filepath.Join(composeDir, ".gitignore"))
 	c.expect(contains(strings.Fields(string(ignore)), ".env"), "deploy/compose/.gitignore must ignore .env")

@@ -1,6 +1,6 @@
 package main
 
-// Grafana dashboards under deploy/monitoring: valid JSON, unique panel ids,
+// Grafana dashboards (helm/switchboard/files/dashboards): valid JSON, unique panel ids,
 // every panel inside the 24-column grid and none overlapping another (a
 // hand-edited layout that Grafana would silently rearrange), and every
 // query panel with a data source and at least one target.
@@ -21,7 +21,7 @@ func (a gridRect) overlaps(b gridRect) bool {
 }
 
 func checkDashboards(c *checker, monitoring string) {
-	boards, _ := filepath.Glob(filepath.Join(monitoring, "grafana", "dashboards", "*.json"))
+	boards, _ := filepath.Glob(filepath.Join(monitoring, "dashboards", "*.json"))
 	c.expect(len(boards) > 0, "no dashboards under %s", monitoring)
 	for _, b := range boards {
 		c.scope = filepath.Base(b)

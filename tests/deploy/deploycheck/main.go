@@ -2,11 +2,14 @@
 // docker-compose, Dockerfile, monitoring), run by ctest (tests/deploy).
 //
 //	deploycheck render   --chart DIR [-f VALUES]... [--set K=V]...   # like `helm template`
-//	deploycheck chart    --chart DIR --prod VALUES --switchboard BIN --promtool BIN --monitoring DIR
+//	deploycheck chart    --chart DIR --prod VALUES --cluster VALUES --switchboard BIN --promtool BIN --monitoring DIR
 //	deploycheck names    --monitoring DIR --chart DIR --prod VALUES [--matchers]  # metric names (label matchers) used
 //	deploycheck rules-coverage --rules FILE --tests FILE
-//	deploycheck compose  --rendered FILE --compose-dir DIR --switchboard BIN
+//	deploycheck compose  --rendered FILE --rendered-no-tls FILE --compose-dir DIR --switchboard BIN
 //	deploycheck dockerfile --source DIR
+//
+// --monitoring DIR is the directory with alerts.yml and dashboards/*.json:
+// helm/switchboard/files, their only copy (deploy/compose mounts it).
 package main
 
 import (
@@ -34,12 +37,14 @@ func main() {
 	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
 	chartDir := fs.String("chart", "", "chart directory")
 	prod := fs.String("prod", "", "production-like values file")
+	cluster := fs.String("cluster", "", "cluster values file (signaling replicas with Redis)")
 	bin := fs.String("switchboard", "", "switchboard binary")
 	promtool := fs.String("promtool", "promtool", "promtool binary")
-	monitoring := fs.String("monitoring", "", "deploy/monitoring directory")
+	monitoring := fs.String("monitoring", "", "alerts.yml and dashboards/ (helm/switchboard/files)")
 	rules := fs.String("rules", "", "rule file")
 	tests := fs.String("tests", "", "promtool rule test file")
-	renderedCompose := fs.String("rendered", "", "output of `docker-compose config`")
+	renderedCompose := fs.String("rendered", "", "output of `docker-compose --profile cluster config`")
+	renderedNoTLS := fs.String("rendered-no-tls", "", "the same with TLS_CERT and TLS_KEY unset")
 	composeDir := fs.String("compose-dir", "", "deploy/compose directory")
 	source := fs.String("source", "", "source tree")
 	release := fs.String("release", "switchboard", "release name")
@@ -55,13 +60,13 @@ func main() {
 	case "render":
 		os.Exit(renderCommand(*chartDir, valueFiles, sets, release2(*release, *namespace)))
 	case "chart":
-		checkChart(c, *chartDir, *prod, *bin, *promtool, *monitoring)
+		checkChart(c, *chartDir, *prod, *cluster, *bin, *promtool, *monitoring)
 	case "names":
 		os.Exit(namesCommand(*monitoring, *chartDir, *prod, valueFiles, *matchers))
 	case "rules-coverage":
 		checkRulesCoverage(c, *rules, *tests)
 	case "compose":
-		checkCompose(c, *renderedCompose, *composeDir, *bin)
+		checkCompose(c, *renderedCompose, *renderedNoTLS, *composeDir, *bin)
 	case "dockerfile":
 		checkDockerfile(c, *source)
 	default:

@@ -102,7 +102,7 @@ func collectNames(monitoring, chartDir, prod string, extraRules []string) (uses,
 			return u, fmt.Errorf("%s: no rules", f)
 		}
 	}
-	boards, _ := filepath.Glob(filepath.Join(monitoring, "grafana", "dashboards", "*.json"))
+	boards, _ := filepath.Glob(filepath.Join(monitoring, "dashboards", "*.json"))
 	if len(boards) == 0 {
 		return u, fmt.Errorf("no dashboards under %s", monitoring)
 	}
