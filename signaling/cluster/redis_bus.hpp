@@ -45,7 +45,7 @@ struct redis_bus_stats_hooks {
 };
 
 struct redis_bus_options {
-  std::string node;                          // this replica's name: receives "<prefix>bus:<node>"
+  std::string node;                          // this replica's name (not "all"): receives "<prefix>bus:<node>"
   std::string key_prefix = "switchboard:";   // shared with the directory
   std::size_t max_queued = 65536;            // messages handed to Redis and not yet acknowledged
   redis_state_handler command_state;         // forwarded transitions of the command connection; may be empty

@@ -20,6 +20,10 @@ struct shared {
   redis_connection* redis = nullptr;
   std::string prefix;
   net::any_io_executor strand;
+  std::shared_ptr<script_set> scripts = std::make_shared<script_set>(std::vector<const redis_script*>{
+      &dir::claim_script(), &dir::take_over_script(), &dir::update_token_script(), &dir::release_script(),
+      &dir::reassert_script(), &dir::heartbeat_script(), &dir::nodes_script(), &dir::adopt_script(),
+      &dir::remove_node_script()});
   std::atomic<bool> gone{false};
 };
 
@@ -134,7 +138,7 @@ private:
     net::dispatch(s_->strand, [s = s_, &script, keys = std::move(keys), args = std::move(args), cb = std::move(cb),
                                fail = std::move(fail)]() mutable {
       if (s->gone) return fail();
-      eval_script(*s->redis, script, keys, args, std::move(cb));
+      s->scripts->eval(*s->redis, script, keys, args, std::move(cb));
     });
   }
 

@@ -40,11 +40,28 @@ redis_script::redis_script(std::string lua) : text(std::move(lua)), sha1(sha1_he
 
 bool is_noscript(const redis_reply& reply) { return reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0; }
 
-void eval_script(redis_connection& redis, const redis_script& script, const redis_argv& keys,
-                 const redis_argv& args, redis_callback cb) {
+void script_set::load_all(redis_connection& redis) {
+  loaded_ = true;
+  for (const auto* script : scripts_) {
+    redis.command({"SCRIPT", "LOAD", script->text}, [self = shared_from_this()](std::error_code ec, redis_reply r) {
+      if (ec || r.is_error()) self->loaded_ = false;
+    });
+  }
+}
+
+void script_set::eval(redis_connection& redis, const redis_script& script, const redis_argv& keys,
+                      const redis_argv& args, redis_callback cb) {
+  // Once per outage, not per call: while down, each call would queue the
+  // whole set again.
+  if (!redis.up() && !saw_down_) loaded_ = false;
+  saw_down_ = !redis.up();
+  if (!loaded_) load_all(redis);
   redis.command(eval_argv("EVALSHA", script.sha1, keys, args),
-                [&redis, &script, keys, args, cb = std::move(cb)](std::error_code ec, redis_reply r) mutable {
+                [self = shared_from_this(), &redis, &script, keys, args, cb = std::move(cb)](
+                    std::error_code ec, redis_reply r) mutable {
+                  if (ec) self->loaded_ = false;  // lost with the connection, maybe
                   if (ec || !is_noscript(r)) return cb(ec, std::move(r));
+                  self->loaded_ = false;
                   redis.command(eval_argv("EVAL", script.text, keys, args), std::move(cb));
                 });
 }
