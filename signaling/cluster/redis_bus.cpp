@@ -25,6 +25,7 @@ struct bus_state {
   std::string all_channel;
   std::function<void(std::string_view)> on_message;  // set before start
   std::function<void(bool)> on_state;                // set before start
+  std::function<void(std::string_view, std::string_view)> on_unreceived;  // set before start; may be empty
 
   std::atomic<bool> up{false};
   std::atomic<std::size_t> queued{0};
@@ -104,7 +105,11 @@ public:
   }
 
   bool send(std::string_view node, std::string payload) override {
-    return publish(bus_channel(s_->opts.key_prefix, std::string(node)), std::move(payload));
+    return publish(bus_channel(s_->opts.key_prefix, std::string(node)), std::move(payload), node);
+  }
+
+  void on_unreceived(std::function<void(std::string_view, std::string_view)> handler) override {
+    s_->on_unreceived = std::move(handler);
   }
 
   bool broadcast(std::string payload) override { return publish(s_->all_channel, std::move(payload)); }
@@ -115,21 +120,32 @@ public:
 private:
   // One PUBLISH per message. The count goes up before the hop to the strand,
   // so the bound holds however many threads send.
-  bool publish(std::string channel, std::string payload) {
+  // `node`: a send (PUBLISH answered 0 is reported to on_unreceived); empty for a broadcast.
+  bool publish(std::string channel, std::string payload, std::string_view node = {}) {
     if (!s_->up.load()) return refuse();
     if (s_->queued.fetch_add(1) >= s_->opts.max_queued) {
       --s_->queued;
       return refuse();
     }
-    net::dispatch(s_->strand, [s = s_, channel = std::move(channel), payload = std::move(payload)]() mutable {
+    net::dispatch(s_->strand, [s = s_, channel = std::move(channel), payload = std::move(payload),
+                               node = std::string(node)]() mutable {
       if (s->gone || s->closed) return finished(*s, false);
+      // Kept only to hand back if nobody hears it (a copy: argv takes the original).
+      std::string kept = !node.empty() && s->on_unreceived ? payload : std::string();
       redis_argv argv;
       argv.reserve(3);
       argv.emplace_back("PUBLISH");
       argv.push_back(std::move(channel));
       argv.push_back(std::move(payload));
-      s->redis->command(std::move(argv),
-                        [s](std::error_code ec, redis_reply r) { finished(*s, !ec && !r.is_error()); });
+      s->redis->command(std::move(argv), [s, node = std::move(node), kept = std::move(kept)](std::error_code ec,
+                                                                                             redis_reply r) {
+        const bool ok = !ec && !r.is_error();
+        finished(*s, ok);
+        if (ok && !node.empty() && r.type == redis_reply::kind::integer && r.integer == 0 && s->on_unreceived &&
+            !s->gone) {
+          s->on_unreceived(node, kept);
+        }
+      });
     });
     return true;
   }

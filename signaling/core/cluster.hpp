@@ -104,6 +104,11 @@ public:
   // down, messages may have been lost: resynchronise).
   virtual void on_message(std::function<void(std::string_view payload)> handler) = 0;
   virtual void on_state(std::function<void(bool up)> handler) = 0;
+  // Set before start(), optional: a message send() queued that no node
+  // received (nobody listens for `node`: that replica is gone), with its
+  // payload, so the sender can be told instead of left waiting. Broadcasts
+  // never report.
+  virtual void on_unreceived(std::function<void(std::string_view node, std::string_view payload)> handler) = 0;
   virtual void start() = 0;
   virtual void close() = 0;
 

@@ -169,6 +169,7 @@ private:
   bool disconnect_pending_locked(std::string_view id, peer_record* rec, const participant* conn);
   void on_bus_message(std::string_view payload);
   void on_bus_state(bool up);
+  void on_bus_unreceived(std::string_view node, std::string_view payload);
   void on_lookup(const std::string& id, directory_status st, const directory_entry& e);
   void on_take_over(const std::string& id, directory_status st, const directory_entry& e, const std::string& previous);
   void on_adopted(const std::string& dead, directory_status st, std::vector<directory_entry> entries);

@@ -131,6 +131,7 @@ void hub::join_cluster(hub_cluster_config cfg, peer_directory& dir, message_bus&
   }
   bus.on_message([this](std::string_view payload) { on_bus_message(payload); });
   bus.on_state([this](bool up) { on_bus_state(up); });
+  bus.on_unreceived([this](std::string_view node, std::string_view payload) { on_bus_unreceived(node, payload); });
 }
 
 bool hub::degraded() const {
@@ -419,7 +420,7 @@ void hub::on_bus_message(std::string_view payload) {
         break;
       }
       case wire::kind::peer_left: {
-        if (env->from_node == c.node()) break;  // our own broadcast
+        if (env->from_node == c.node() && !env->flag) break;  // our own: leave_locked told our contacts
         c.owners.erase(env->from);
         const outbound_ptr left = make_reply(protocol::peer_left(env->from));
         const auto tell = [&](peer_record& contact) {
@@ -676,6 +677,15 @@ void hub::on_take_over(const std::string& id, directory_status st, const directo
           c.awaiting.insert(id);
         }
       }
+      // Everyone's cached owner moves here now: messages already on their way
+      // to the old owner are passed on, and put back in order here.
+      wire::envelope moved;
+      moved.type = wire::kind::moved;
+      moved.from_node = c.node();
+      moved.from = id;
+      moved.to = c.node();
+      moved.epoch = e.epoch;
+      (void)c.broadcast(moved);
       for (auto& early : rs.early) accept_relay_locked(id, rec, std::move(early), fx);
       if (!cl.awaiting_handoff) finish_handoff_locked(id, rec, fx);
       events_.peer_count(registry_->size());
@@ -766,6 +776,42 @@ bool hub::disconnect_pending_locked(std::string_view id, peer_record* rec, const
   if (rec->cluster == nullptr || !rec->cluster->awaiting_handoff || rec->cluster->incoming.get() != conn) return false;
   rec->cluster->incoming.reset();
   return true;
+}
+
+// A message to a replica that nobody listens for any more (it died, and its
+// peers are not yet adopted or resumed): the sender hears it at once.
+void hub::on_bus_unreceived(std::string_view node, std::string_view payload) {
+  auto env = wire::decode(payload);
+  if (!env) return;
+  effects fx;
+  {
+    std::lock_guard lock(mutex_);
+    auto& c = *cluster_;
+    if (env->type == wire::kind::relay) {
+      if (auto o = c.owners.find(env->to); o != c.owners.end() && o->second.node == node) c.owners.erase(o);
+      if (peer_record* sender = registry_->find(env->from)) {
+        const auto act = static_cast<protocol::action>(std::min<std::uint64_t>(env->epoch, 5));
+        events_.message_undelivered(undeliverable_reason::peer_not_found);
+        (void)send_or_queue_locked(*sender,
+                                   error_reply(error_code::unavailable,
+                                               "the target's replica stopped answering; the peer may be "
+                                               "reconnecting: retry in a few seconds",
+                                               protocol::to_string(act)),
+                                   fx);
+      }
+    } else if (env->type == wire::kind::handoff_request) {
+      // The previous owner is gone: nothing to wait for.
+      peer_record* rec = registry_->find(env->from);
+      if (rec != nullptr && rec->cluster != nullptr && rec->cluster->awaiting_handoff &&
+          rec->cluster->epoch == env->epoch) {
+        rec->cluster->gen = next_gen();
+        rec->cluster->sent.clear();
+        c.ev.handoff_done(cluster_events::handoff::timed_out);
+        finish_handoff_locked(env->from, *rec, fx);
+      }
+    }
+  }
+  perform(std::move(fx));
 }
 
 // --- liveness, dead replicas, outages ----------------------------------------

@@ -70,7 +70,18 @@ public:
     std::vector<core_ptr> targets;
     for (const auto& b : s_->buses)
       if (receiving(*b) && b->node == node) targets.push_back(b);
+    if (targets.empty() && unreceived_) {
+      // As a PUBLISH that reached no subscriber: reported later, never inside send().
+      core_->runner->push([handler = unreceived_, node = std::string(node), payload = std::move(payload)] {
+        handler(node, payload);
+      });
+      return true;
+    }
     return deliver(targets, std::move(payload));
+  }
+
+  void on_unreceived(std::function<void(std::string_view, std::string_view)> handler) override {
+    unreceived_ = std::move(handler);
   }
 
   bool broadcast(std::string payload) override {
@@ -103,6 +114,7 @@ private:
 
   state_ptr s_;
   core_ptr core_;
+  std::function<void(std::string_view, std::string_view)> unreceived_;  // set before start
 };
 
 }  // namespace
