@@ -29,11 +29,10 @@ run: build
 	./build/switchboard serve --config $(CONFIG)
 
 # Every suite: the release build (unit, integration, e2e, deploy, hardening), then
-# ASan+UBSan (unit, integration), then TSan (the hub's concurrency tests and
-# the signaling integration suite with 4 event-loop threads; only that
-# integration binary is built there, so -L integration selects just it; tests/cluster
-# joins once the service uses the Redis layer: CI time), then
-# the libFuzzer smoke run (tests/fuzz).
+# ASan+UBSan (unit, integration), then TSan (the core's tests, the signaling
+# integration suite with 4 event-loop threads, and the replicas on Redis with
+# their own cluster thread; only those binaries are built there, so
+# -L integration selects just them), then the libFuzzer smoke run (tests/fuzz).
 test: test-deps
 	@$(MAKE) --no-print-directory test-release test-asan test-tsan test-fuzz
 
@@ -50,7 +49,7 @@ test-asan:
 
 test-tsan:
 	@cmake -S . -B build-tsan $(SAN_ARGS) -DSWITCHBOARD_SANITIZE=thread >/dev/null
-	@cmake --build build-tsan -j$(JOBS) --target integration_test core_test
+	@cmake --build build-tsan -j$(JOBS) --target integration_test core_test cluster_replicas_test
 	@cd build-tsan && export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 && \
 	  ./tests/unit/core_test --gtest_brief=1 && \
 	  SWITCHBOARD_TEST_THREADS=4 $(CTEST) -L integration

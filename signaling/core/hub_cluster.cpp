@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 
 namespace switchboard::core {
 namespace {
@@ -70,6 +71,7 @@ struct hub::cluster_state {
   std::unordered_set<std::string> held_peers;  // peers with bus messages waiting for an earlier one
   std::unordered_set<std::string> unclaimed;   // registrations the directory did not take (retried)
   std::unordered_set<std::string> adopting;    // dead replicas being adopted
+  std::map<std::string, std::uint64_t> unreleased;  // left while the directory could not be told
   bool up = false;
   steady_clock::time_point up_since{};
   bool nodes_in_flight = false;
@@ -207,7 +209,15 @@ void hub::on_leave_cluster_locked(const std::string& id, peer_record& rec,
                                   const std::unordered_set<std::string>& contacts) {
   auto& c = *cluster_;
   auto& cl = *rec.cluster;
-  c.dir.release(id, c.node(), cl.epoch, [](directory_status) {});
+  const auto epoch = cl.epoch;
+  c.dir.release(id, c.node(), epoch, [this, id, epoch](directory_status st) {
+    if (st != directory_status::unavailable) return;
+    std::lock_guard lock(mutex_);
+    // Retried by the tick; bounded (past it the entry goes when this replica's peers are adopted).
+    if (cluster_ != nullptr && cluster_->unreleased.size() < cluster_->cfg.max_cached_owners) {
+      cluster_->unreleased.emplace(id, epoch);
+    }
+  });
   c.held_peers.erase(id);
   c.awaiting.erase(id);
   c.unclaimed.erase(id);
@@ -847,6 +857,14 @@ void hub::cluster_tick(steady_clock::time_point now) {
       release_held_locked(id, *rec, now, false, fx);
     }
     if (c.up) {
+      for (const auto& [id, epoch] : std::exchange(c.unreleased, {})) {
+        if (registry_->find(id) != nullptr) continue;  // back here since
+        c.dir.release(id, c.node(), epoch, [this, id = id, epoch = epoch](directory_status st) {
+          if (st != directory_status::unavailable) return;
+          std::lock_guard relock(mutex_);
+          if (cluster_ != nullptr) cluster_->unreleased.emplace(id, epoch);
+        });
+      }
       for (const auto& id : std::exchange(c.unclaimed, {})) {
         peer_record* rec = registry_->find(id);
         if (rec == nullptr || rec->cluster == nullptr) continue;

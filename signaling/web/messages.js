@@ -11,6 +11,9 @@ export function describeServerError(err, context = {}) {
         '(an ID lasts as long as its page is open).';
     case 'queue-full':
       return 'The other side is reconnecting and cannot take more messages right now. Try again in a moment.';
+    case 'unavailable':
+      return 'The other side is connected to another server, which cannot be reached right now. ' +
+        'Try again in a few seconds.';
     case 'rate-limited':
       if (err.ref === 'start') {
         return 'The server is not giving this page an ID right now: too many pages open with your ' +

@@ -185,6 +185,30 @@ TEST_P(BusContract, SendRefusesAtTheBound) {
   EXPECT_EQ(std::count(b.received.begin(), b.received.end(), "over"), 0);
 }
 
+TEST_P(BusContract, ASendNobodyReceivedIsReportedWithItsPayload) {
+  // Set before start, like the other handlers.
+  auto n = std::make_unique<node>();
+  n->bus = env_->bus("a");
+  std::vector<std::pair<std::string, std::string>> unreceived;
+  n->bus->on_message([](std::string_view) {});
+  n->bus->on_state([](bool) {});
+  n->bus->on_unreceived([&](std::string_view to, std::string_view payload) {
+    unreceived.emplace_back(to, payload);
+  });
+  n->bus->start();
+  auto* a = n.get();
+  nodes_.push_back(std::move(n));
+  ASSERT_TRUE(env_->run_until([a] { return a->bus->up(); }));
+  auto& b = add("b");
+  ASSERT_TRUE(a->bus->send("b", "heard"));
+  ASSERT_TRUE(a->bus->send("gone", "lost-1"));
+  ASSERT_TRUE(a->bus->send("gone", "lost-2"));
+  ASSERT_TRUE(a->bus->broadcast("everyone"));
+  ASSERT_TRUE(env_->run_until([&] { return unreceived.size() >= 2 && b.received.size() >= 2; }));
+  EXPECT_EQ(unreceived, (std::vector<std::pair<std::string, std::string>>{{"gone", "lost-1"}, {"gone", "lost-2"}}));
+  EXPECT_EQ(b.received, (std::vector<std::string>{"heard", "everyone"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(, BusContract, ::testing::ValuesIn(env_kinds()), env_name);
 
 }  // namespace

@@ -35,7 +35,7 @@ if node_ip "$tmp/node3.json" 2> /dev/null; then fail "a node without ExternalIP 
 passed=$((passed + 1))
 
 pkgs=$(sh "$src/deploy/image/runtime-packages" "$bin")
-for p in libssl3 libyaml-cpp0.7 libprometheus-cpp-core1.0 libstdc++6; do
+for p in libssl3 libyaml-cpp0.7 libprometheus-cpp-core1.0 libhiredis0.14 libstdc++6; do
   grep -qx "$p" <<< "$pkgs" || fail "runtime-packages misses $p: $pkgs"
 done
 for p in $pkgs; do

@@ -9,6 +9,7 @@
 
 #include "tests/integration/turn_helpers.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/redis_fixture.hpp"
 #include "tests/support/server_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -205,20 +206,30 @@ protected:
   static void SetUpTestSuite() {
     ports_ = pick_turn_ports(20);
     auto sets = managed_turn_sets(ports_, "1s");
+    // Cluster mode on a real Redis, so the switchboard_cluster_* series the
+    // dashboards and alerts use are exported too.
+    redis_ = new redis_server();
+    for (auto kv : {"cluster.enabled=true", "cluster.node_id=metrics-test"}) sets.emplace_back(kv);
+    sets.push_back("cluster.redis.url=" + redis_->url());
     server_ = new server_fixture(with_sets(std::move(sets)));
     ASSERT_TRUE(wait_readyz(server_->port(), within(30s))) << "coturn never became ready:\n" << server_->output();
+    ASSERT_TRUE(server_->wait_metric("switchboard_cluster_degraded", [](double v) { return v == 0; }, within(10s)));
   }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
+    delete redis_;
+    redis_ = nullptr;
   }
   static server_fixture& server() { return *server_; }
 
   static turn_ports ports_;
+  static redis_server* redis_;
   static server_fixture* server_;
 };
 
 turn_ports deploy_metrics::ports_;
+redis_server* deploy_metrics::redis_ = nullptr;
 server_fixture* deploy_metrics::server_ = nullptr;
 
 TEST_F(deploy_metrics, every_name_in_rules_dashboards_and_chart_is_exposed) {
