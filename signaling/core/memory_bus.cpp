@@ -20,15 +20,19 @@ void enqueue(const state_ptr& s, const core_ptr& to, const core_ptr& from,
              const std::shared_ptr<const std::string>& payload) {
   ++to->inbound;
   ++from->outbound;
-  to->runner->push([s, to, from, payload] {
-    bool deliver;
-    {
+  // Weak: the queued delivery lives in the receiver's own runner, so a strong
+  // reference would keep the receiver (and its queue) alive forever when the
+  // post function never runs what it was given.
+  to->runner->push([s, weak_to = std::weak_ptr(to), weak_from = std::weak_ptr(from), payload] {
+    auto receiver = weak_to.lock();
+    bool deliver = false;
+    if (receiver) {
       std::lock_guard lock(s->mutex);
-      --to->inbound;
-      deliver = receiving(*to);
+      --receiver->inbound;
+      deliver = receiving(*receiver);
     }
-    --from->outbound;
-    if (deliver && to->on_message) to->on_message(*payload);
+    if (auto sender = weak_from.lock()) --sender->outbound;
+    if (deliver && receiver->on_message) receiver->on_message(*payload);
   });
 }
 
@@ -120,13 +124,15 @@ private:
 }  // namespace
 
 void push_state(const state_ptr& s, const core_ptr& bus, bool up) {
-  bus->runner->push([s, bus, up] {
+  bus->runner->push([s, weak = std::weak_ptr(bus), up] {
+    auto b = weak.lock();
+    if (!b) return;
     bool closed;
     {
       std::lock_guard lock(s->mutex);
-      closed = bus->closed;
+      closed = b->closed;
     }
-    if (!closed && bus->on_state) bus->on_state(up);
+    if (!closed && b->on_state) b->on_state(up);
   });
 }
 
