@@ -92,7 +92,7 @@ void hub::start_new_locked(const std::shared_ptr<participant>& self, std::string
       ++identities_[who->subject];
     }
     attach_locked(id, rec, self, false, out.fx);
-    if (cluster_ != nullptr) on_registered_locked(id, rec, false);
+    if (cluster_ != nullptr) on_registered_locked(id, rec, false, out.fx);
     out.id = std::move(id);
     return;
   }
@@ -140,7 +140,7 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
     rec->address = address;
   }
   attach_locked(r.id, *rec, self, true, out.fx);
-  if (rec->cluster != nullptr) on_registered_locked(r.id, *rec, true);
+  if (rec->cluster != nullptr) on_registered_locked(r.id, *rec, true, out.fx);
   for (auto& msg : rec->pending) out.fx.to_self.push_back(std::move(msg));
   std::vector<outbound_ptr>().swap(rec->pending);
   pending_total_ -= rec->pending_bytes;
@@ -233,6 +233,12 @@ void hub::remove_contact(peer_record& rec, std::string_view id) {
 }
 
 bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) {
+  if (rec.attached && rec.cluster != nullptr && rec.cluster->confirming) {
+    // Behind its start reply (the reply is the first of them).
+    if (rec.cluster->unconfirmed.size() > cfg_.max_queued_messages) return false;
+    rec.cluster->unconfirmed.push_back(std::move(msg));
+    return true;
+  }
   if (rec.attached) {
     if (auto conn = rec.conn.lock()) {
       fx.deliveries.push_back({std::move(conn), std::move(msg)});
@@ -286,6 +292,13 @@ void hub::detach_locked(const std::string& id, peer_record& rec, steady_clock::t
   }
   detached_.emplace(now, id);
   events_.peer_detached();
+  if (rec.cluster != nullptr && rec.cluster->confirming) {
+    // Closed before the directory answered: the client never saw its start
+    // reply; what was sent to it after the reply waits for a resume.
+    rec.cluster->confirming = false;
+    auto held = std::exchange(rec.cluster->unconfirmed, {});
+    for (std::size_t i = 1; i < held.size(); ++i) (void)send_or_queue_locked(rec, std::move(held[i]), fx);
+  }
 }
 
 effects hub::expire(steady_clock::time_point now) {

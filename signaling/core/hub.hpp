@@ -163,7 +163,8 @@ private:
                            effects& fx);
   void send_relay_locked(peer_record& sender, std::string_view from, protocol::action act, std::string_view to,
                          const std::string& node, std::string text, effects& fx);
-  void on_registered_locked(const std::string& id, peer_record& rec, bool resumed);
+  // A new peer's start reply (in fx.to_self) waits for the directory's answer.
+  void on_registered_locked(const std::string& id, peer_record& rec, bool resumed, effects& fx);
   void on_leave_cluster_locked(const std::string& id, peer_record& rec, const std::unordered_set<std::string>& contacts);
   // A connection closed while its resume waits for the directory or a hand-off: true when handled.
   bool disconnect_pending_locked(std::string_view id, peer_record* rec, const participant* conn);

@@ -143,7 +143,7 @@ bool hub::degraded() const {
 
 // --- registration --------------------------------------------------------
 
-void hub::on_registered_locked(const std::string& id, peer_record& rec, bool resumed) {
+void hub::on_registered_locked(const std::string& id, peer_record& rec, bool resumed, effects& fx) {
   auto& c = *cluster_;
   if (rec.cluster == nullptr) {
     rec.cluster = std::make_unique<cluster_peer>();
@@ -155,6 +155,14 @@ void hub::on_registered_locked(const std::string& id, peer_record& rec, bool res
   if (!resumed) {
     c.dir.claim({id, c.node(), 1, cl.token_hash, rec.identity, rec.room},
                 [this, id](directory_status st) { on_claimed(id, 1, st); });
+    // The client learns its ID once other replicas can find it (on_claimed).
+    // Degraded, at once: the claim would only time out, and the peer works
+    // on this replica meanwhile.
+    if (c.up) {
+      cl.confirming = true;
+      cl.unconfirmed = std::move(fx.to_self);
+      fx.to_self.clear();
+    }
     return;
   }
   // A resume on this replica rotated the token. `conflict`: another replica
@@ -172,6 +180,16 @@ void hub::on_claimed(const std::string& id, std::uint64_t epoch, directory_statu
     std::lock_guard lock(mutex_);
     peer_record* rec = registry_->find(id);
     if (rec == nullptr || rec->cluster == nullptr || rec->cluster->epoch != epoch) return;
+    if (st != directory_status::conflict && rec->cluster->confirming) {
+      // The start reply is released now that other replicas can find the ID;
+      // when the directory cannot be reached, at once anyway (degraded: the
+      // peer works on this replica, and is registered once Redis is back).
+      rec->cluster->confirming = false;
+      auto held = std::exchange(rec->cluster->unconfirmed, {});
+      if (auto conn = rec->conn.lock(); conn != nullptr && rec->attached) {
+        for (auto& msg : held) fx.deliveries.push_back({conn, std::move(msg)});
+      }
+    }
     if (st == directory_status::unavailable) {
       cluster_->unclaimed.insert(id);  // written back by the next tick or reconnect
     } else if (st == directory_status::conflict) {

@@ -49,6 +49,11 @@ struct cluster_peer {
   steady_clock::time_point handoff_deadline{};
   std::shared_ptr<participant> incoming;   // the resumed connection, attached once the state is in
   bool adopted = false;  // taken from a dead replica: its contacts are unknown here
+  // A new peer's start reply, and anything sent to it after, held until the
+  // directory has its ID: a client told its ID before then could hand it to
+  // a peer on another replica, which would not find it yet.
+  bool confirming = false;
+  std::vector<outbound_ptr> unconfirmed;
 };
 
 struct peer_record {

@@ -78,9 +78,17 @@ protected:
   void settle() { q.run(); }
   hub& at(const std::string& name) { return nodes.at(name)->hub_; }
 
+  // Starts a peer on `name`; settles, so the directory has it and the start
+  // reply is out.
   peer start_on(const std::string& name) {
-    peer p = start_peer(at(name), steady_clock::now());
-    settle();  // the directory has it
+    peer p;
+    auto r = at(name).start(p.conn, std::nullopt, steady_clock::now());
+    apply(r.fx, *p.conn);
+    p.id = r.id;
+    settle();
+    auto msgs = p.conn->take();
+    EXPECT_EQ(msgs.size(), 1u);
+    if (!msgs.empty()) p.token = str(msgs[0], "resumeToken");
     return p;
   }
   // Resumes on `name`; settles so a hand-off from another replica completes.
@@ -145,6 +153,47 @@ TEST_F(HubClusterTest, RelaysAcrossReplicasInOrderAndStampsTheSender) {
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(str(back[0], "action"), "answer");
   EXPECT_EQ(str(back[0], "from"), b.id);
+}
+
+// The registration race: a client that has its start reply may hand its ID
+// to a peer on another replica at once, so the reply waits for the directory.
+TEST_F(HubClusterTest, TheStartReplyWaitsUntilTheDirectoryHasTheId) {
+  peer local = start_on("a");
+  peer a;
+  auto r = at("a").start(a.conn, std::nullopt, steady_clock::now());
+  apply(r.fx, *a.conn);
+  a.id = r.id;
+  ASSERT_FALSE(a.id.empty());
+  EXPECT_TRUE(a.conn->received.empty()) << "no reply before the directory answers";
+  // Something sent to it meanwhile (its ID guessed) waits behind the reply.
+  relay("a", local, offer_to(a.id));
+  EXPECT_TRUE(a.conn->received.empty());
+  settle();
+  auto msgs = a.conn->take();
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(str(msgs[0], "action"), "start");
+  EXPECT_EQ(str(msgs[1], "from"), local.id);
+  // The moment it has its reply, a peer on another replica finds it.
+  peer c = start_on("c");
+  relay("c", c, offer_to(a.id));
+  settle();
+  auto got = a.conn->take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(str(got[0], "from"), c.id);
+  EXPECT_TRUE(take(c).empty()) << "no peer-not-found";
+}
+
+TEST_F(HubClusterTest, DegradedTheStartReplyIsNotHeld) {
+  shared.set_down(true);
+  settle();
+  peer a;
+  auto r = at("a").start(a.conn, std::nullopt, steady_clock::now());
+  apply(r.fx, *a.conn);
+  auto msgs = a.conn->take();
+  ASSERT_EQ(msgs.size(), 1u) << "answered at once while Redis is away";
+  EXPECT_EQ(str(msgs[0], "action"), "start");
+  shared.set_down(false);
+  settle();
 }
 
 TEST_F(HubClusterTest, AnIdUnknownToTheWholeClusterIsPeerNotFound) {
@@ -332,8 +381,8 @@ TEST_F(HubClusterTest, RoomsHoldAcrossReplicas) {
     auto r = at(name).start(p.conn, std::nullopt, steady_clock::now(), {}, &who);
     apply(r.fx, *p.conn);
     p.id = r.id;
-    p.conn->take();
     settle();
+    p.conn->take();
     return p;
   };
   peer a = start_as("a", red);
