@@ -37,7 +37,8 @@ export function startProcess(command, args, { cwd, env } = {}) {
     exited,
     get exit() { return exit; },
     // The first capture of `re` in the output so far, or null; throws (with
-    // the output) once the process has exited, so a wait on it ends at once.
+    // the output) once the process has exited, so a wait that times out on
+    // it says why.
     match(re) {
       for (const line of log) {
         const m = re.exec(line);
