@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end suite (ctest: e2e_browser_calls, label e2e).
-# Installs the pinned npm packages on first use; needs node, npm and Debian's
-# chromium (deploy/install-deps.sh test). Environment:
+# Installs the pinned npm packages on first use; needs node, npm, Debian's
+# chromium, and redis-server and haproxy for cluster.test.mjs
+# (deploy/install-deps.sh test). Environment:
 #   SWITCHBOARD_BINARY            the switchboard to test (default build/switchboard)
+#   SWITCHBOARD_REDIS_SERVER      default /usr/bin/redis-server
+#   SWITCHBOARD_HAPROXY           default /usr/sbin/haproxy
 #   SWITCHBOARD_E2E_SCREENSHOTS   directory (relative to the source tree) for idle.png and call.png
 #   SWITCHBOARD_E2E_DEBUG=1       print the pages' console messages
 #   SWITCHBOARD_CHROMIUM          the browser (default /usr/bin/chromium)

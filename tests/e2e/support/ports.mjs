@@ -1,6 +1,8 @@
-// Free ports for the managed coturn. coturn's listening port and relay range
-// are picked below the kernel's ephemeral range (32768+ here), where nothing
-// else grabs ports behind our back, and checked by binding them.
+// Free ports for the managed coturn, and TCP ports for servers that must get
+// the same port back after a restart (cluster replicas) or cannot pick one
+// themselves (redis-server, haproxy). They are picked below the kernel's
+// ephemeral range (32768+ here), where nothing else grabs ports behind our
+// back, and checked by binding them.
 import net from 'node:net';
 import dgram from 'node:dgram';
 
@@ -37,4 +39,13 @@ export async function pickTurnPorts(relayCount = 64) {
     if (ok) return { listen, relayMin, relayMax };
   }
   throw new Error(`no free TURN port and relay range between ${LOW} and ${HIGH}`);
+}
+
+// A TCP port on 127.0.0.1 that nothing listens on now.
+export async function freeTcpPort() {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const port = random(LOW, HIGH);
+    if (await tcpFree(port)) return port;
+  }
+  throw new Error(`no free TCP port between ${LOW} and ${HIGH}`);
 }

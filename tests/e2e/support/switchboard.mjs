@@ -1,12 +1,13 @@
 // Starts the real build/switchboard with its managed coturn on free ports,
 // waits until /readyz says 200 (coturn up and the TURN probe passed), and
-// stops both again.
-import { spawn } from 'node:child_process';
+// stops both again; or the TURN role alone (`switchboard turn`), or a
+// `serve` with the caller's options (launch).
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickTurnPorts } from './ports.mjs';
+import { startProcess } from './processes.mjs';
 import { waitUntil } from './wait.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,10 +16,9 @@ export const binary = process.env.SWITCHBOARD_BINARY || path.join(sourceDir, 'bu
 
 // `args`: more command-line options (e.g. `--set auth.mode=jwt`).
 export async function startSwitchboard({ args: extraArgs = [] } = {}) {
-  if (!existsSync(binary)) throw new Error(`no switchboard binary at ${binary} (set SWITCHBOARD_BINARY)`);
   const turn = await pickTurnPorts();
   const secret = randomBytes(18).toString('base64url');
-  const args = [
+  const server = await launch([
     'serve', '--config', 'config/switchboard.yaml',
     '--set', 'server.listen=127.0.0.1:0',
     '--set', 'metrics.listen=127.0.0.1:0',
@@ -26,59 +26,30 @@ export async function startSwitchboard({ args: extraArgs = [] } = {}) {
     '--set', `turn.managed.relay_ports=${turn.relayMin}-${turn.relayMax}`,
     '--set', 'server.drain_period=1s',
     ...extraArgs,
-  ];
+  ], { secret, readyWhat: '/readyz = 200 (coturn ready, TURN probe passed)' });
+  return Object.assign(server, { turn, secret });
+}
+
+// Runs `switchboard ARGS` (a `serve`) with SWITCHBOARD_TURN_SECRET = `secret`,
+// waits until it listens and /readyz says 200; `{pid, log, url, metricsUrl,
+// stop, lastTurnserverPid}`. A test picks the ports with --set (0 = any).
+export async function launch(args, { secret, readyWhat = '/readyz = 200' } = {}) {
+  if (!existsSync(binary)) throw new Error(`no switchboard binary at ${binary} (set SWITCHBOARD_BINARY)`);
   // cwd = the source tree: config/switchboard.yaml serves signaling/web.
-  const child = spawn(binary, args, {
+  const proc = startProcess(binary, args, {
     cwd: sourceDir,
     env: { ...process.env, SWITCHBOARD_TURN_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // If this test process ends without stop() (a crash, a failed hook), the
-  // server must not outlive it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const log = [];
-  let exited = null;
-  const exitedPromise = new Promise((resolve) => child.once('exit', (code, signal) => {
-    exited = { code, signal };
-    process.removeListener('exit', killOnExit);
-    resolve(exited);
-  }));
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    let partial = '';
-    stream.on('data', (chunk) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop();
-      log.push(...lines);
-    });
-  }
-  const server = {
-    pid: child.pid, turn, secret, log,
-    url: null, metricsUrl: null,
-    stop: () => stop(child, exitedPromise, server),
-    // Switchboard logs "turnserver: started, pid N" for every (re)start.
-    lastTurnserverPid: () => {
-      const starts = log.map((l) => /turnserver: started, pid (\d+)/.exec(l)).filter(Boolean);
-      return starts.length ? Number(starts.at(-1)[1]) : null;
-    },
-  };
+  const server = processHandle(proc, { url: null, metricsUrl: null });
   try {
-    const port = (re) => {
-      for (const line of log) { const m = re.exec(line); if (m) return m[1]; }
-      if (exited) throw new Error(`switchboard exited (${JSON.stringify(exited)}):\n${log.join('\n')}`);
-      return null;
-    };
-    const httpPort = await waitUntil(() => port(/signaling listening on http:\/\/127\.0\.0\.1:(\d+)/),
+    const httpPort = await waitUntil(() => proc.match(/signaling listening on http:\/\/127\.0\.0\.1:(\d+)/),
       { timeoutMs: 15_000, what: 'switchboard to listen' });
-    const metricsPort = await waitUntil(() => port(/metrics listening on 127\.0\.0\.1:(\d+)/),
-      { timeoutMs: 5_000, what: 'the metrics listener' });
+    server.metricsUrl = await metricsUrlOf(proc);
     server.url = `http://127.0.0.1:${httpPort}`;
-    server.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     await waitUntil(async () => {
-      if (exited) throw new Error(`switchboard exited:\n${log.join('\n')}`);
+      if (proc.exit) throw new Error(`switchboard exited:\n${proc.log.join('\n')}`);
       return (await fetch(`${server.url}/readyz`)).status === 200;
-    }, { timeoutMs: 20_000, what: '/readyz = 200 (coturn ready, TURN probe passed)' });
+    }, { timeoutMs: 20_000, what: readyWhat });
   } catch (err) {
     await server.stop();
     throw err;
@@ -86,17 +57,63 @@ export async function startSwitchboard({ args: extraArgs = [] } = {}) {
   return server;
 }
 
+// `switchboard turn` (the TURN role alone: coturn, its metrics, the probe)
+// on free ports, ready once its probe passed. `iceServer` is the TURN URI
+// for signaling replicas' turn.uris.
+export async function startTurn({ secret }) {
+  if (!existsSync(binary)) throw new Error(`no switchboard binary at ${binary} (set SWITCHBOARD_BINARY)`);
+  const turn = await pickTurnPorts();
+  const proc = startProcess(binary, [
+    'turn', '--config', 'config/switchboard.yaml',
+    '--set', 'metrics.listen=127.0.0.1:0',
+    '--set', `turn.managed.listen=127.0.0.1:${turn.listen}`,
+    '--set', `turn.managed.relay_ports=${turn.relayMin}-${turn.relayMax}`,
+  ], { cwd: sourceDir, env: { ...process.env, SWITCHBOARD_TURN_SECRET: secret } });
+  const server = processHandle(proc, {
+    turn, secret, metricsUrl: null, uri: `turn:127.0.0.1:${turn.listen}?transport=udp`,
+  });
+  try {
+    server.metricsUrl = await metricsUrlOf(proc);
+    await waitUntil(async () => {
+      if (proc.exit) throw new Error(`switchboard turn exited:\n${proc.log.join('\n')}`);
+      return (await metric(server, 'switchboard_turn_probe_success')) === 1;
+    }, { timeoutMs: 20_000, what: 'the TURN role\'s probe to pass' });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+async function metricsUrlOf(proc) {
+  const port = await waitUntil(() => proc.match(/metrics listening on 127\.0\.0\.1:(\d+)/),
+    { timeoutMs: 15_000, what: 'the metrics listener' });
+  return `http://127.0.0.1:${port}/metrics`;
+}
+
+// Adds to `fields` what every switchboard process has: pid, log, exited,
+// lastTurnserverPid() and stop().
+function processHandle(proc, fields) {
+  const server = {
+    ...fields,
+    pid: proc.pid,
+    log: proc.log,
+    exited: proc.exited,
+    // Switchboard logs "turnserver: started, pid N" for every (re)start.
+    lastTurnserverPid: () => {
+      const starts = proc.log.map((l) => /turnserver: started, pid (\d+)/.exec(l)).filter(Boolean);
+      return starts.length ? Number(starts.at(-1)[1]) : null;
+    },
+    stop: () => stop(proc, server),
+  };
+  return server;
+}
+
 // SIGTERM (it drains and exits, taking coturn with it), SIGKILL if it hangs;
 // then make sure the turnserver it started is gone too. Returns the exit
 // {code, signal}: {0, null} after a clean drain.
-async function stop(child, exitedPromise, server) {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exitedPromise;
-    clearTimeout(timer);
-  }
-  const exit = await exitedPromise;
+async function stop(proc, server) {
+  const exit = await proc.stop('SIGTERM', 10_000);
   // coturn dies with Switchboard (SIGTERM, PDEATHSIG); prove it. A coturn
   // restarted by the supervisor has a new pid, so look at the one running last.
   const turnPid = server.lastTurnserverPid();
