@@ -107,6 +107,7 @@ start_redis() {
 start_server() {
   local dir=$1 name=$2 logfile="$1/$2.log" ready
   shift 2
+  : >"$logfile"  # the server's own redirection happens in the child, maybe after the first poll
   # Settings of bench/run.sh, plus: no managed coturn (two replicas would fight over
   # its port), and no per-address peer limits (every peer comes from 127.0.0.1).
   "$SERVER" serve --config "$CONFIG" \
