@@ -11,7 +11,7 @@ CMAKE_ARGS  = -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSWITCHBOARD_WERROR=$(WERROR)
 SAN_ARGS    = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DSWITCHBOARD_WERROR=OFF -DSWITCHBOARD_BENCH=OFF
 CTEST       = ctest --output-on-failure --no-tests=error --timeout 300 -j$(JOBS)
 
-.PHONY: all build run test test-release test-asan test-tsan test-fuzz fuzz deps test-deps bench clean
+.PHONY: all build run test test-release test-asan test-tsan test-fuzz fuzz deps test-deps bench bench-cluster clean
 
 all: build
 
@@ -69,6 +69,13 @@ bench: build
 	@cmake -S . -B build -DSWITCHBOARD_BENCH=ON >/dev/null
 	@cmake --build build -j$(JOBS) --target switchboard_loadgen
 	@bash bench/run.sh
+
+# Cross-replica vs same-replica relay through Redis, and one server with the
+# cluster off as the reference (docs/performance.md, "Cluster: cross-replica relay").
+bench-cluster: deps
+	@cmake -S . -B build $(CMAKE_ARGS) -DSWITCHBOARD_TESTS=OFF -DSWITCHBOARD_BENCH=ON >/dev/null
+	@cmake --build build -j$(JOBS) --target switchboard switchboard_loadgen
+	@bash bench/cluster.sh
 
 clean:
 	rm -rf build build-asan build-tsan

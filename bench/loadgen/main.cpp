@@ -22,6 +22,9 @@ void add_flags(CLI::App& app, sb::options& o) {
       ->check(CLI::IsMember({"switchboard", "peerjs"}));
   app.add_option("--host", o.host, "server address (loopback only)");
   app.add_option("--port", o.port, "server port")->required();
+  app.add_option("--port-b", o.port_b, "second server's port (another replica)");
+  app.add_option("--layout", o.layout, "same: both peers of a pair on --port; cross: callee on --port-b")
+      ->check(CLI::IsMember({"same", "cross"}));
   app.add_option("--path", o.path, "WebSocket path (default /ws or /peerjs)");
   app.add_option("--server-pid", o.server_pid, "read the server's CPU and RSS from /proc/PID");
   app.add_option("--pairs", o.pairs, "peer pairs (2 connections each)")->check(CLI::Range(1, 20000));
@@ -42,6 +45,8 @@ void add_flags(CLI::App& app, sb::options& o) {
       ->check(CLI::Range(0.0, 60.0));
   app.add_option("--phase-timeout", o.phase_timeout_seconds, "seconds before a phase fails")
       ->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--mark-command", o.mark_command,
+                 "shell command run with 'start' / 'end' appended around the measured relay");
   app.add_option("--json-out", o.json_out, "append the JSON result line to this file");
   app.add_option("--label", o.label, "server name in the report");
 }
@@ -68,6 +73,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (!is_loopback(opts.host)) {
     std::fprintf(stderr, "--host must be a loopback address, got '%s'\n", opts.host.c_str());
+    return 2;
+  }
+  if (opts.layout == "cross" && opts.port_b == 0) {
+    std::fprintf(stderr, "--layout cross needs --port-b\n");
     return 2;
   }
   auto adapter = sb::make_adapter(opts.protocol, opts.path);

@@ -11,6 +11,9 @@ struct options {
   std::string protocol = "switchboard";  // switchboard | peerjs
   std::string host = "127.0.0.1";        // loopback only: anything else is refused
   std::uint16_t port = 0;                // server port (required)
+  std::uint16_t port_b = 0;              // a second server (replica B); 0 = none
+  std::string layout = "same";           // same: both peers of a pair on `port`;
+                                         // cross: caller on `port`, callee on `port_b`
   std::string path;                      // WebSocket path; empty = /ws or /peerjs
   int server_pid = 0;                    // read CPU and RSS from /proc/PID; 0 = don't
   std::size_t pairs = 100;               // peer pairs: 2 connections each
@@ -24,6 +27,8 @@ struct options {
   std::uint64_t relay_messages = 5'000'000;  // ...or after this many relayed messages
   double settle_seconds = 0.5;           // idle pause before reading the idle RSS
   double phase_timeout_seconds = 120;    // any phase taking longer fails the run
+  std::string mark_command;              // run as `sh -c "CMD start"` / `"CMD end"` around the
+                                         // measured relay, with both ends quiet; empty = none
   std::string json_out;                  // append the JSON result line to this file
   std::string label;                     // name in the report; empty = protocol
 };

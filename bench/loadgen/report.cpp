@@ -27,6 +27,7 @@ std::string fmt(double v, const char* unit) {
 std::string to_json_line(const results& r) {
   json::object o;
   o["server"] = r.server;
+  o["layout"] = r.layout;
   o["pairs"] = r.pairs;
   o["connections"] = r.connections;
   o["in_flight"] = r.in_flight;
@@ -71,7 +72,7 @@ std::string to_table(const results& r) {
     std::snprintf(line, sizeof line, "  %-34s %s\n", name, value.c_str());
     t += line;
   };
-  t += r.server + ": " + std::to_string(r.pairs) + " pairs, " +
+  t += r.server + (r.layout == "single" ? "" : " (" + r.layout + ")") + ": " + std::to_string(r.pairs) + " pairs, " +
        std::to_string(r.connections) + " connections" + (r.ok ? "" : "  FAILED: " + r.failure) +
        "\n";
   row("connection set-up p50 / p99", fmt(r.setup_ms_p50, "ms") + " / " + fmt(r.setup_ms_p99, "ms"));

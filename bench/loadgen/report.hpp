@@ -10,6 +10,7 @@ namespace switchboard::bench {
 
 struct results {
   std::string server;  // label: switchboard, peerjs, ...
+  std::string layout;  // single (one server), same or cross (two replicas)
   std::size_t pairs = 0;
   std::size_t connections = 0;
   std::size_t in_flight = 0;

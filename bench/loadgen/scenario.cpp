@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ scenario::scenario(net::io_context& io, options opts, std::unique_ptr<protocol_a
   peers_.resize(2 * opts_.pairs);
   for (std::size_t i = 0; i < peers_.size(); ++i) peers_[i].partner = i ^ 1;
   results_.server = opts_.label.empty() ? opts_.protocol : opts_.label;
+  results_.layout = opts_.port_b == 0 ? "single" : opts_.layout;
   results_.pairs = opts_.pairs;
   results_.connections = peers_.size();
   results_.in_flight = opts_.in_flight;
@@ -111,7 +113,9 @@ net::awaitable<void> scenario::connect_one(std::size_t index) {
   auto& p = peers_[index];
   p.conn = std::make_shared<ws_client>(io_.get_executor());
   const auto client_id = "lg" + std::to_string(getpid()) + "-" + std::to_string(index);
-  const net::ip::tcp::endpoint server(net::ip::make_address(opts_.host), opts_.port);
+  // Peers 2i+1 are the callees: on replica B in the cross layout.
+  const bool on_b = opts_.layout == "cross" && index % 2 == 1;
+  const net::ip::tcp::endpoint server(net::ip::make_address(opts_.host), on_b ? opts_.port_b : opts_.port);
   const auto started = clock::now();
   std::string first;
   const auto ec = co_await p.conn->open(server, adapter_->target(client_id), adapter_->hello(), first);
@@ -170,10 +174,23 @@ net::awaitable<bool> scenario::relay(double seconds, std::uint64_t limit, bool m
 }
 
 net::awaitable<bool> scenario::measured_relay() {
+  if (!run_mark("start")) co_return false;
   measure_relay_start();
   const bool done = co_await relay(opts_.relay_seconds, opts_.relay_messages, true);
-  if (done) measure_relay_end();
-  co_return done;
+  if (!done) co_return false;
+  measure_relay_end();
+  co_return run_mark("end");
+}
+
+// Blocks the event loop on purpose: nothing is in flight, so the command's
+// snapshots (CPU, Redis counters) enclose exactly the measured relay.
+bool scenario::run_mark(const char* phase) {
+  if (opts_.mark_command.empty()) return true;
+  const auto command = opts_.mark_command + " " + phase;
+  const int status = std::system(command.c_str());
+  if (status == 0) return true;
+  fail("mark command failed at " + std::string(phase) + " (status " + std::to_string(status) + ")");
+  return false;
 }
 
 net::awaitable<void> scenario::pause(double seconds) {

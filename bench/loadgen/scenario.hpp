@@ -4,7 +4,8 @@
 // (2) set up N calls: offer, answer, candidates both ways;
 // (3) relay candidates with K in flight per pair, sampling the server's CPU time
 //     from /proc before and after, while both ends are quiet.
-// Peers 2i (caller) and 2i+1 (callee) form pair i.
+// Peers 2i (caller) and 2i+1 (callee) form pair i; with options::layout "cross" the
+// callees connect to a second server (another replica), so every relay crosses.
 
 #include "bench/loadgen/adapter.hpp"
 #include "bench/loadgen/histogram.hpp"
@@ -65,6 +66,7 @@ class scenario {
   boost::asio::awaitable<void> pause(double seconds);
   void measure_relay_start();
   void measure_relay_end();
+  bool run_mark(const char* phase);
   void read_rss(double& into) const;
   void fail(std::string why);
   void teardown();
