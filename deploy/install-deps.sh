@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(
-  build-essential cmake pkg-config ccache
+  build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev

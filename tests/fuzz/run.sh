@@ -5,6 +5,8 @@
 #                                          corpus and the regressions (make test-fuzz)
 #   tests/fuzz/run.sh long  [TARGET...]   FUZZ_SECONDS per target from a fresh work
 #                                          corpus seeded with the committed one (make fuzz)
+#   tests/fuzz/run.sh build [TARGET...]   only builds (make test builds while other
+#                                          suites run, then runs smoke)
 #
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_SECONDS (long, default
 # 600), FUZZ_JOBS (targets run at once, default 1), FUZZ_RUNS (smoke: runs
@@ -14,7 +16,7 @@
 set -uo pipefail
 
 mode="${1:-}"
-[[ "$mode" == smoke || "$mode" == long ]] || { echo "usage: $0 smoke|long [TARGET...]" >&2; exit 2; }
+[[ "$mode" == smoke || "$mode" == long || "$mode" == build ]] || { echo "usage: $0 smoke|long|build [TARGET...]" >&2; exit 2; }
 shift
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$src/tests/fuzz"
@@ -38,8 +40,11 @@ targets=("$@")
 compiler="$(command -v clang++-15 || true)"
 [[ -n "$compiler" ]] || { echo "fuzz: clang++-15 not found (make test-deps installs it)" >&2; exit 1; }
 export CCACHE_NOHASHDIR=1
-cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER="$compiler" >/dev/null || exit 1
+gen=()
+[[ ! -f "$build/CMakeCache.txt" ]] && command -v ninja >/dev/null && gen=(-G Ninja)
+cmake "${gen[@]}" -S "$here" -B "$build" -DCMAKE_CXX_COMPILER="$compiler" >/dev/null || exit 1
 cmake --build "$build" -j"${JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}" || exit 1
+[[ "$mode" == build ]] && exit 0
 
 symbolizer="$(command -v llvm-symbolizer-15 || command -v llvm-symbolizer || true)"
 [[ -n "$symbolizer" ]] && export ASAN_SYMBOLIZER_PATH="$symbolizer"
