@@ -2,6 +2,7 @@
 // docker-compose, Dockerfile, monitoring), run by ctest (tests/deploy).
 //
 //	deploycheck render   --chart DIR [-f VALUES]... [--set K=V]...   # like `helm template`
+//	deploycheck render-sets --chart DIR --prod VALUES --cluster VALUES --out DIR  # every value set of `chart`, DIR/<set>.yaml
 //	deploycheck chart    --chart DIR --prod VALUES --cluster VALUES --switchboard BIN --promtool BIN --monitoring DIR
 //	deploycheck names    --monitoring DIR --chart DIR --prod VALUES [--matchers]  # metric names (label matchers) used
 //	deploycheck rules-coverage --rules FILE --tests FILE
@@ -25,7 +26,7 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: deploycheck render|chart|names|rules-coverage|compose|dockerfile [flags]")
+	fmt.Fprintln(os.Stderr, "usage: deploycheck render|render-sets|chart|names|rules-coverage|compose|dockerfile [flags]")
 	os.Exit(2)
 }
 
@@ -47,6 +48,7 @@ func main() {
 	renderedNoTLS := fs.String("rendered-no-tls", "", "the same with TLS_CERT and TLS_KEY unset")
 	composeDir := fs.String("compose-dir", "", "deploy/compose directory")
 	source := fs.String("source", "", "source tree")
+	outDir := fs.String("out", "", "render-sets: output directory")
 	release := fs.String("release", "switchboard", "release name")
 	namespace := fs.String("namespace", "default", "release namespace")
 	matchers := fs.Bool("matchers", false, "names: print the label matchers instead of the names")
@@ -59,6 +61,8 @@ func main() {
 	switch cmd {
 	case "render":
 		os.Exit(renderCommand(*chartDir, valueFiles, sets, release2(*release, *namespace)))
+	case "render-sets":
+		os.Exit(renderSetsCommand(*chartDir, *prod, *cluster, *outDir))
 	case "chart":
 		checkChart(c, *chartDir, *prod, *cluster, *bin, *promtool, *monitoring)
 	case "names":
@@ -100,8 +104,9 @@ func renderCommand(dir string, files, sets []string, rel release) int {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
 	}
-	for _, d := range docs {
-		fmt.Printf("---\n# Source: %s\n%s\n", d.source, strings.Trim(d.text, "\n"))
+	if err := writeStream(os.Stdout, docs); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return 1
 	}
 	fmt.Fprint(os.Stderr, "NOTES:\n"+out.notes+"\n")
 	return 0
