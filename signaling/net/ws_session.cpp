@@ -269,8 +269,10 @@ void ws_session::sent_locked(std::size_t n) {
 
 void ws_session::on_flushed() {
   switch (closer_.flushed()) {
-    case ws::close_state::after_flush::nothing: return;
-    case ws::close_state::after_flush::wait_for_peer: return shutdown_send();
+    // Ours is out and the client's is still to come: no FIN yet (a half-close
+    // makes proxies drop what the client sent before it saw our close frame).
+    case ws::close_state::after_flush::nothing:
+    case ws::close_state::after_flush::wait_for_peer: return;
     case ws::close_state::after_flush::close_socket: return end_connection();
   }
 }

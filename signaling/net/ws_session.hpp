@@ -59,7 +59,6 @@ protected:
   virtual void flush() = 0;           // writes what is queued
   virtual void close_socket() = 0;    // now; must call closed()
   virtual void end_connection() = 0;  // after a complete close handshake
-  virtual void shutdown_send() {}     // our close frame is out, the client's is still to come
 
   // For close_socket(): stops the timer; nothing is read or written any more.
   void closed();
