@@ -109,11 +109,11 @@ bool ws_session::on_bytes(std::span<char> data) {
       case event::kind::text:
       case event::kind::binary:
         partial_since_.reset();
-        if (!closer_.closing()) on_message(self, e.payload, e.what == event::kind::binary, now);
+        if (closer_.reads_messages()) on_message(self, e.payload, e.what == event::kind::binary, now);
         break;
       case event::kind::oversize:
         partial_since_.reset();
-        if (!closer_.closing()) perform(conn_.on_oversize(e.size, now));
+        if (closer_.reads_messages()) perform(conn_.on_oversize(e.size, now));
         break;
       case event::kind::ping:
       case event::kind::pong:
