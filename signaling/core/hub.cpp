@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 namespace switchboard::core {
 namespace {
 
@@ -145,6 +147,7 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
   std::vector<outbound_ptr>().swap(rec->pending);
   pending_total_ -= rec->pending_bytes;
   rec->pending_bytes = 0;
+  rec->requeued = 0;
   out.id = r.id;
   events_.resume_attempted(resume_result::ok);
 }
@@ -248,12 +251,16 @@ bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) 
     // so keep the message for a resume like any detached peer's.
   }
   const std::size_t n = msg->text.size();
-  if (rec.pending.size() >= cfg_.max_queued_messages || n > cfg_.max_queued_bytes - rec.pending_bytes) return false;
-  if (n > cfg_.max_queued_bytes_total - pending_total_) return false;
+  if (!has_room_locked(rec, n)) return false;
   rec.pending_bytes += n;
   pending_total_ += n;
   rec.pending.push_back(std::move(msg));
   return true;
+}
+
+bool hub::has_room_locked(const peer_record& rec, std::size_t bytes) const {
+  return rec.pending.size() < cfg_.max_queued_messages && bytes <= cfg_.max_queued_bytes - rec.pending_bytes &&
+         bytes <= cfg_.max_queued_bytes_total - pending_total_;
 }
 
 outbound_ptr hub::ice_servers(std::string_view id) {
@@ -267,6 +274,11 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   effects fx;
   peer_record* rec = registry_->find(id);
   if (cluster_ != nullptr && disconnect_pending_locked(id, rec, conn)) return fx;
+  if (rec != nullptr && conn != nullptr && rec->closing_conn == conn) {
+    // Detached by closing() already; the client's close after ours is no goodbye.
+    rec->closing_conn = nullptr;
+    return fx;
+  }
   if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;
   const std::string key(id);
   if (leave_now) {
@@ -276,6 +288,31 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   }
   events_.peer_count(registry_->size());
   return fx;
+}
+
+effects hub::closing(std::string_view id, const participant* conn, steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  effects fx;
+  peer_record* rec = registry_->find(id);
+  if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;
+  detach_locked(std::string(id), *rec, now, fx);
+  rec->closing_conn = conn;
+  rec->requeued = 0;
+  return fx;
+}
+
+bool hub::requeue(std::string_view id, outbound_ptr msg) {
+  std::lock_guard lock(mutex_);
+  peer_record* rec = registry_->find(id);
+  if (rec == nullptr || rec->attached || (rec->cluster != nullptr && rec->cluster->awaiting_handoff)) return false;
+  const std::size_t n = msg->text.size();
+  if (!has_room_locked(*rec, n)) return false;
+  rec->pending_bytes += n;
+  pending_total_ += n;
+  const auto at = static_cast<std::ptrdiff_t>(std::min(rec->requeued, rec->pending.size()));
+  rec->pending.insert(rec->pending.begin() + at, std::move(msg));
+  ++rec->requeued;
+  return true;
 }
 
 void hub::detach_locked(const std::string& id, peer_record& rec, steady_clock::time_point now, effects& fx) {

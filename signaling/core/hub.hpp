@@ -123,6 +123,18 @@ public:
   effects disconnect(std::string_view id, const participant* conn, bool leave_now,
                      steady_clock::time_point now);
 
+  // The server began closing `conn`, peer `id`'s connection, with 1001 (a
+  // drain). The peer is detached at once, so what is sent to it from now on
+  // is kept for its resume (on any replica) instead of going to a closing
+  // socket. The connection still reads, and relays, what the client sent
+  // before it saw the close, until disconnect().
+  effects closing(std::string_view id, const participant* conn, steady_clock::time_point now);
+  // A message routed to peer `id`'s connection before closing() detached it,
+  // which reached the connection after its close frame: kept for the resume,
+  // ahead of what was routed after closing() (and behind earlier ones of its
+  // kind). False when the peer is no longer detached here or its queue is full.
+  bool requeue(std::string_view id, outbound_ptr msg);
+
   // Detached peers whose grace has run out leave for good (peerLeft to contacts).
   effects expire(steady_clock::time_point now);
 
@@ -152,6 +164,8 @@ private:
   static void remove_contact(peer_record& rec, std::string_view id);
   // Delivers to an attached peer or queues for a detached one; false when its queue is full.
   bool send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx);
+  // Whether a detached peer's queue has room for `bytes` more.
+  bool has_room_locked(const peer_record& rec, std::size_t bytes) const;
   outbound_ptr error_reply(protocol::error_code c, std::string_view message, std::string_view ref);
 
   // Cluster parts (hub_cluster.cpp).

@@ -67,6 +67,12 @@ struct peer_record {
   std::string identity;                   // auth.mode jwt: the token's subject; empty otherwise
   std::optional<std::string> room;        // auth.mode jwt: the token's room claim
   steady_clock::time_point detached_at{};
+  // Detached by hub::closing while that connection (a drain closed it) still
+  // reads what the client sent before it saw the close; null otherwise.
+  const participant* closing_conn = nullptr;
+  // Messages at the front of `pending` that hub::requeue put back (routed to
+  // the closing connection before it was detached, and reached it too late).
+  std::size_t requeued = 0;
   // Kept for a detached peer, bounded. A vector: appended and taken whole, and
   // unlike a deque it allocates nothing until used (every peer has one).
   std::vector<outbound_ptr> pending;
