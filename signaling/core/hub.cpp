@@ -277,6 +277,7 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   if (rec != nullptr && conn != nullptr && rec->closing_conn == conn) {
     // Detached by closing() already; the client's close after ours is no goodbye.
     rec->closing_conn = nullptr;
+    if (cluster_ != nullptr) closed_locked(std::string(id), *rec, fx);
     return fx;
   }
   if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;

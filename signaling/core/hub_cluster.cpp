@@ -761,6 +761,13 @@ void hub::hand_off_locked(const std::string& id, const std::string& to_node, std
     c.ev.envelope_dropped(cluster_events::dropped::stale);  // we took it back since
     return;
   }
+  if (rec != nullptr && rec->cluster != nullptr && rec->closing_conn != nullptr) {
+    // A drain closed its connection, which still reads what the client sent
+    // before it saw the close: relayed with this replica's sequence numbers,
+    // those messages go before the state does (closed_locked).
+    rec->cluster->deferred_handoff.emplace(to_node, epoch);
+    return;
+  }
   c.cache(id, {to_node, epoch, rec != nullptr ? rec->room : std::nullopt});
   wire::envelope data;
   data.type = wire::kind::handoff_data;
@@ -804,6 +811,12 @@ bool hub::disconnect_pending_locked(std::string_view id, peer_record* rec, const
   if (rec->cluster == nullptr || !rec->cluster->awaiting_handoff || rec->cluster->incoming.get() != conn) return false;
   rec->cluster->incoming.reset();
   return true;
+}
+
+void hub::closed_locked(const std::string& id, peer_record& rec, effects& fx) {
+  if (rec.cluster == nullptr || !rec.cluster->deferred_handoff) return;
+  const auto [to_node, epoch] = *std::exchange(rec.cluster->deferred_handoff, std::nullopt);
+  hand_off_locked(id, to_node, epoch, fx);
 }
 
 // A message to a replica that nobody listens for any more (it died, and its

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <unordered_set>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct cluster_peer {
   steady_clock::time_point handoff_deadline{};
   std::shared_ptr<participant> incoming;   // the resumed connection, attached once the state is in
   bool adopted = false;  // taken from a dead replica: its contacts are unknown here
+  // A hand-off request (the new owner, its epoch) that came while the peer's
+  // closing connection still read what its client had sent: answered once
+  // that connection ends, so nothing it read is overtaken.
+  std::optional<std::pair<std::string, std::uint64_t>> deferred_handoff;
   // A new peer's start reply, and anything sent to it after, held until the
   // directory has its ID: a client told its ID before then could hand it to
   // a peer on another replica, which would not find it yet.

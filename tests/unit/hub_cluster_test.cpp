@@ -294,6 +294,34 @@ TEST_F(HubClusterTest, MessagesSentDuringTheMoveStayInOrder) {
   EXPECT_TRUE(take(a).empty());
 }
 
+// A drain closes b's connection (1001) and its client resumes on c before b
+// has read the last messages that client sent: the hand-off waits for them.
+TEST_F(HubClusterTest, ADrainedConnectionsLastMessagesGoBeforeTheHandOff) {
+  peer a = start_on("a");
+  peer b = start_on("b");
+  relay("b", b, candidate_to(a.id, 0));
+  settle();
+  apply(at("b").closing(b.id, b.conn.get(), steady_clock::now()), *b.conn);
+  peer b2 = resume_peer(at("c"), b.id, b.token, steady_clock::now());
+  settle();
+  EXPECT_TRUE(b2.conn->received.empty()) << "the resume waits for b's state";
+  relay("b", b, candidate_to(a.id, 1));  // read by b's closing connection only now
+  apply(at("b").disconnect(b.id, b.conn.get(), false, steady_clock::now()), *b.conn);
+  settle();
+  auto resumed = b2.conn->take();
+  ASSERT_FALSE(resumed.empty());
+  EXPECT_EQ(str(resumed[0], "action"), "start");
+  EXPECT_EQ(b2.conn->started_as, b.id);
+  b2.id = b2.conn->started_as;
+  relay("c", b2, candidate_to(a.id, 2));
+  settle();
+  EXPECT_EQ(candidates(take(a)), numbered(0, 3)) << "none lost, none overtaken";
+  EXPECT_TRUE(b.conn->received.empty()) << "no error for the closing connection";
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::resume_in], 1);
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::timed_out], 0);
+  EXPECT_EQ(at("b").peer_count(), 0u);
+}
+
 TEST_F(HubClusterTest, AWrongTokenIsResumeFailedOnAnyReplica) {
   peer b = start_on("b");
   peer forged = b;
