@@ -128,7 +128,8 @@ public:
   // is kept for its resume (on any replica) instead of going to a closing
   // socket. The connection still reads, and relays, what the client sent
   // before it saw the close, until disconnect(); a hand-off of the peer to
-  // another replica waits for that, so none of it is overtaken.
+  // another replica waits for that (a quarter of cluster.handoff_timeout at
+  // most), so none of it is overtaken.
   effects closing(std::string_view id, const participant* conn, steady_clock::time_point now);
   // A message routed to peer `id`'s connection before closing() detached it,
   // which reached the connection after its close frame: kept for the resume,
@@ -183,7 +184,8 @@ private:
   void on_leave_cluster_locked(const std::string& id, peer_record& rec, const std::unordered_set<std::string>& contacts);
   // A connection closed while its resume waits for the directory or a hand-off: true when handled.
   bool disconnect_pending_locked(std::string_view id, peer_record* rec, const participant* conn);
-  // The connection a drain closed (closing()) ended: a hand-off asked for meanwhile goes now.
+  // The connection a drain closed (closing()) ended, or its client took too
+  // long to answer the close: a hand-off asked for meanwhile goes now.
   void closed_locked(const std::string& id, peer_record& rec, effects& fx);
   void on_bus_message(std::string_view payload);
   void on_bus_state(bool up);

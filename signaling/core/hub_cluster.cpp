@@ -68,6 +68,7 @@ struct hub::cluster_state {
   std::unordered_map<std::string, resuming> resumes;
 
   std::unordered_set<std::string> awaiting;    // taken over, waiting for the previous owner's state
+  std::unordered_set<std::string> deferring;   // hand-offs waiting for a drained connection to end
   std::unordered_set<std::string> held_peers;  // peers with bus messages waiting for an earlier one
   std::unordered_set<std::string> unclaimed;   // registrations the directory did not take (retried)
   std::unordered_set<std::string> adopting;    // dead replicas being adopted
@@ -217,6 +218,7 @@ void hub::remove_quietly_locked(const std::string& id) {
   if (cluster_ != nullptr) {
     cluster_->held_peers.erase(id);
     cluster_->awaiting.erase(id);
+    cluster_->deferring.erase(id);
     cluster_->unclaimed.erase(id);
   }
   registry_->remove(id);
@@ -238,6 +240,7 @@ void hub::on_leave_cluster_locked(const std::string& id, peer_record& rec,
   });
   c.held_peers.erase(id);
   c.awaiting.erase(id);
+  c.deferring.erase(id);
   c.unclaimed.erase(id);
   c.owners.erase(id);
   wire::envelope left;
@@ -766,6 +769,8 @@ void hub::hand_off_locked(const std::string& id, const std::string& to_node, std
     // before it saw the close: relayed with this replica's sequence numbers,
     // those messages go before the state does (closed_locked).
     rec->cluster->deferred_handoff.emplace(to_node, epoch);
+    rec->cluster->deferred_at = steady_clock::now();
+    c.deferring.insert(id);
     return;
   }
   c.cache(id, {to_node, epoch, rec != nullptr ? rec->room : std::nullopt});
@@ -816,6 +821,8 @@ bool hub::disconnect_pending_locked(std::string_view id, peer_record* rec, const
 void hub::closed_locked(const std::string& id, peer_record& rec, effects& fx) {
   if (rec.cluster == nullptr || !rec.cluster->deferred_handoff) return;
   const auto [to_node, epoch] = *std::exchange(rec.cluster->deferred_handoff, std::nullopt);
+  cluster_->deferring.erase(id);
+  rec.closing_conn = nullptr;  // from here on, anything it still reads is too late
   hand_off_locked(id, to_node, epoch, fx);
 }
 
@@ -878,6 +885,17 @@ void hub::cluster_tick(steady_clock::time_point now) {
       rec->cluster->sent.clear();
       c.ev.handoff_done(cluster_events::handoff::timed_out);
       finish_handoff_locked(id, *rec, fx);
+    }
+    // A drained client that does not answer its close (its connection is
+    // dead, or it moved on regardless) does not hold its hand-off until the
+    // new owner gives up waiting: a quarter of that time at most.
+    for (const auto& id : std::vector<std::string>(c.deferring.begin(), c.deferring.end())) {
+      peer_record* rec = registry_->find(id);
+      if (rec == nullptr || rec->cluster == nullptr || !rec->cluster->deferred_handoff) {
+        c.deferring.erase(id);
+      } else if (now - rec->cluster->deferred_at >= c.cfg.handoff_timeout / 4) {
+        closed_locked(id, *rec, fx);
+      }
     }
     for (const auto& id : std::vector<std::string>(c.held_peers.begin(), c.held_peers.end())) {
       peer_record* rec = registry_->find(id);

@@ -54,6 +54,7 @@ struct cluster_peer {
   // closing connection still read what its client had sent: answered once
   // that connection ends, so nothing it read is overtaken.
   std::optional<std::pair<std::string, std::uint64_t>> deferred_handoff;
+  steady_clock::time_point deferred_at{};
   // A new peer's start reply, and anything sent to it after, held until the
   // directory has its ID: a client told its ID before then could hand it to
   // a peer on another replica, which would not find it yet.

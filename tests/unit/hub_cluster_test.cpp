@@ -322,6 +322,28 @@ TEST_F(HubClusterTest, ADrainedConnectionsLastMessagesGoBeforeTheHandOff) {
   EXPECT_EQ(at("b").peer_count(), 0u);
 }
 
+// ... but a client that never answers the close does not hold the hand-off
+// until the new owner gives up on it.
+TEST_F(HubClusterTest, ADrainedConnectionThatNeverEndsHoldsTheHandOffOnlyBriefly) {
+  peer b = start_on("b");
+  apply(at("b").closing(b.id, b.conn.get(), steady_clock::now()), *b.conn);
+  peer b2 = resume_peer(at("c"), b.id, b.token, steady_clock::now());
+  settle();
+  EXPECT_TRUE(b2.conn->received.empty());
+  at("b").cluster_tick(steady_clock::now() + 100ms);
+  settle();
+  EXPECT_TRUE(b2.conn->received.empty()) << "not yet: the connection may still end";
+  at("b").cluster_tick(steady_clock::now() + 600ms);  // a quarter of the 2 s hand-off timeout
+  settle();
+  auto resumed = b2.conn->take();
+  ASSERT_FALSE(resumed.empty());
+  EXPECT_EQ(str(resumed[0], "action"), "start");
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::resume_in], 1);
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::timed_out], 0);
+  EXPECT_EQ(at("b").peer_count(), 0u);
+  apply(at("b").disconnect(b.id, b.conn.get(), false, steady_clock::now()), *b.conn);  // ends at last: nothing left
+}
+
 TEST_F(HubClusterTest, AWrongTokenIsResumeFailedOnAnyReplica) {
   peer b = start_on("b");
   peer forged = b;
