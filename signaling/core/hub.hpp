@@ -168,6 +168,8 @@ private:
   bool send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx);
   // Whether a detached peer's queue has room for `bytes` more.
   bool has_room_locked(const peer_record& rec, std::size_t bytes) const;
+  // Empties `pending` (and its byte counts) into the result.
+  std::vector<outbound_ptr> take_pending_locked(peer_record& rec);
   outbound_ptr error_reply(protocol::error_code c, std::string_view message, std::string_view ref);
 
   // Cluster parts (hub_cluster.cpp).
@@ -195,6 +197,16 @@ private:
   void on_adopted(const std::string& dead, directory_status st, std::vector<directory_entry> entries);
   void on_claimed(const std::string& id, std::uint64_t epoch, directory_status st);
   void accept_relay_locked(const std::string& id, peer_record& rec, wire::envelope&& m, effects& fx);
+  // The same for a message already made (a bus message, or a local one numbered like them).
+  void accept_held_locked(const std::string& id, peer_record& rec, cluster_peer::held_message h, effects& fx);
+  // A relay to `target`, peer `to` on this replica. With other replicas, a
+  // pair that used the bus before (one of them moved here) goes on numbering
+  // its messages, so this one cannot overtake one still on its way. False
+  // when the target's queue is full.
+  bool deliver_local_locked(peer_record& sender, std::string_view from, protocol::action act, std::string_view to,
+                            peer_record& target, outbound_ptr msg, effects& fx);
+  // Relays that waited for the directory to say where `id` is, now that it is here.
+  void deliver_waiting_locked(const std::string& id, peer_record& target, effects& fx);
   void deliver_inbound_locked(const std::string& id, peer_record& rec, const cluster_peer::held_message& h,
                               effects& fx);
   void on_reasserted(const std::string& id, std::uint64_t epoch, directory_status st);
@@ -208,6 +220,13 @@ private:
   static std::uint64_t next_gen();
   // Performs effects produced outside a caller's call (bus and directory completions).
   static void perform(effects&& fx);
+  // Hands `msgs` to `conn`, the connection of peer `id`, in effects; the peer
+  // stays flushing until they are performed (flushed).
+  void flush_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& conn,
+                    std::vector<outbound_ptr> msgs, effects& fx);
+  // The effects of flush_locked were performed: what was sent meanwhile goes
+  // the same way, or, with nothing left, the peer gets messages directly again.
+  effects flushed(const std::string& id, const participant* conn);
 
   mutable std::mutex mutex_;
   hub_config cfg_;

@@ -125,6 +125,7 @@ void hub::perform(effects&& fx) {
   for (auto& d : fx.deliveries) d.to->deliver(std::move(d.msg));
   for (auto& p : fx.to_close) p->close(close_code::replaced);
   for (auto& [p, code] : fx.to_close_with) p->close(code);
+  for (auto& next : fx.then) perform(next());
 }
 
 void hub::join_cluster(hub_cluster_config cfg, peer_directory& dir, message_bus& bus, cluster_events& events) {
@@ -188,7 +189,7 @@ void hub::on_claimed(const std::string& id, std::uint64_t epoch, directory_statu
       rec->cluster->confirming = false;
       auto held = std::exchange(rec->cluster->unconfirmed, {});
       if (auto conn = rec->conn.lock(); conn != nullptr && rec->attached) {
-        for (auto& msg : held) fx.deliveries.push_back({conn, std::move(msg)});
+        flush_locked(id, *rec, conn, std::move(held), fx);
       }
     }
     if (st == directory_status::unavailable) {
@@ -539,12 +540,17 @@ void hub::on_bus_message(std::string_view payload) {
 // owner and passed on, or straight to the new one): each carries the
 // sender's (generation, sequence number) so they are put back in order.
 void hub::accept_relay_locked(const std::string& id, peer_record& rec, wire::envelope&& m, effects& fx) {
+  const auto now = steady_clock::now();
+  accept_held_locked(id, rec,
+                     {m.from, m.from_node, static_cast<std::uint8_t>(std::min<std::uint64_t>(m.epoch, 5)), m.gen, m.seq,
+                      m.flag, make_relayed(std::move(m.body), now), now},
+                     fx);
+}
+
+void hub::accept_held_locked(const std::string& id, peer_record& rec, cluster_peer::held_message h, effects& fx) {
   auto& c = *cluster_;
   auto& cl = *rec.cluster;
-  const auto now = steady_clock::now();
-  cluster_peer::held_message h{m.from,  m.from_node, static_cast<std::uint8_t>(std::min<std::uint64_t>(m.epoch, 5)),
-                               m.gen,   m.seq,       m.flag,
-                               make_relayed(std::move(m.body), now), now};
+  const auto now = h.since;
   if (!cl.awaiting_handoff) {
     auto [slot, fresh] = cl.received.try_emplace(h.from);
     auto& in = slot->second;
@@ -574,6 +580,55 @@ void hub::accept_relay_locked(const std::string& id, peer_record& rec, wire::env
   if (cl.held.size() >= c.cfg.max_held) release_held_locked(id, rec, now, true, fx);  // gaps given up, not grown
   cl.held.push_back(std::move(h));
   c.held_peers.insert(id);
+}
+
+bool hub::deliver_local_locked(peer_record& sender, std::string_view from, protocol::action act, std::string_view to,
+                               peer_record& target, outbound_ptr msg, effects& fx) {
+  if (cluster_ == nullptr || sender.cluster == nullptr || target.cluster == nullptr) {
+    return send_or_queue_locked(target, std::move(msg), fx);
+  }
+  auto& cl = *sender.cluster;
+  const auto seq = cl.sent.find(std::string(to));
+  if (seq == cl.sent.end()) return send_or_queue_locked(target, std::move(msg), fx);
+  // A full queue is answered like a bus message's (tell_sender_locked).
+  accept_held_locked(std::string(to), target,
+                     {std::string(from), cluster_->node(), static_cast<std::uint8_t>(act), cl.gen, ++seq->second,
+                      act == protocol::action::hangup, std::move(msg), steady_clock::now()},
+                     fx);
+  return true;
+}
+
+void hub::deliver_waiting_locked(const std::string& id, peer_record& target, effects& fx) {
+  auto& c = *cluster_;
+  auto node = c.lookups.extract(id);
+  if (node.empty()) return;
+  c.waiting_count -= node.mapped().size();
+  const auto now = steady_clock::now();
+  for (auto& w : node.mapped()) {
+    peer_record* sender = registry_->find(w.from);
+    if (sender == nullptr || sender->cluster == nullptr) continue;  // it left meanwhile
+    const std::string_view ref = protocol::to_string(w.act);
+    if (w.room != target.room) {
+      events_.message_undelivered(undeliverable_reason::peer_not_found);
+      (void)send_or_queue_locked(
+          *sender, error_reply(error_code::peer_not_found, "data.remoteId names no connected peer", ref), fx);
+    } else if (!deliver_local_locked(*sender, w.from, w.act, id, target, make_relayed(std::move(w.text), now), fx)) {
+      events_.message_undelivered(undeliverable_reason::queue_full);
+      (void)send_or_queue_locked(*sender,
+                                 error_reply(error_code::queue_full,
+                                             "the target peer is reconnecting and its message queue is full", ref),
+                                 fx);
+    } else {
+      events_.message_relayed(w.act);
+      if (w.act == protocol::action::hangup) {
+        remove_contact(*sender, id);
+        remove_contact(target, w.from);
+      } else {
+        add_contact(*sender, id);
+        add_contact(target, w.from);
+      }
+    }
+  }
 }
 
 void hub::deliver_inbound_locked(const std::string& id, peer_record& rec, const cluster_peer::held_message& h,
@@ -718,6 +773,8 @@ void hub::on_take_over(const std::string& id, directory_status st, const directo
       moved.epoch = e.epoch;
       (void)c.broadcast(moved);
       for (auto& early : rs.early) accept_relay_locked(id, rec, std::move(early), fx);
+      // Relays from here that waited to learn where it was go first: before any later one.
+      deliver_waiting_locked(id, rec, fx);
       if (!cl.awaiting_handoff) finish_handoff_locked(id, rec, fx);
       events_.peer_count(registry_->size());
     }
@@ -738,13 +795,11 @@ void hub::finish_handoff_locked(const std::string& id, peer_record& rec, effects
     rec.conn_key = conn.get();
     rec.attached = true;
     fx.started.emplace_back(conn, id);
-    fx.deliveries.push_back(
-        {conn, make_reply(protocol::start_reply(id, sources_.ice_servers(id), sources_.ttl(), rec.resume_token, true))});
+    std::vector<outbound_ptr> msgs{
+        make_reply(protocol::start_reply(id, sources_.ice_servers(id), sources_.ttl(), rec.resume_token, true))};
     events_.credentials_minted();
-    for (auto& msg : rec.pending) fx.deliveries.push_back({conn, std::move(msg)});
-    std::vector<outbound_ptr>().swap(rec.pending);
-    pending_total_ -= rec.pending_bytes;
-    rec.pending_bytes = 0;
+    for (auto& msg : take_pending_locked(rec)) msgs.push_back(std::move(msg));
+    flush_locked(id, rec, conn, std::move(msgs), fx);
     events_.resume_attempted(resume_result::ok);
   } else {
     // Its connection closed while the state was on the way: kept for resume_grace like any.

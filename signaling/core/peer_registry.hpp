@@ -68,6 +68,11 @@ struct peer_record {
   // so a late disconnect() from it is recognised rather than leaking the peer.
   const participant* conn_key = nullptr;
   bool attached = false;
+  // Attached, but the messages kept for it (a resume, a hand-off, a start
+  // reply held for the directory) are on their way to `conn` in effects not
+  // yet performed: what is sent to it meanwhile waits in `pending` behind
+  // them (hub::flushed) instead of overtaking them.
+  bool flushing = false;
   std::string resume_token;               // current token (rotated on every start/resume)
   std::string address;                    // client IP it was started or last resumed from
   std::string identity;                   // auth.mode jwt: the token's subject; empty otherwise

@@ -193,6 +193,7 @@ void ws_session::perform(core::effects&& fx) {
   }
   for (auto& p : fx.to_close) p->close(core::close_code::replaced);
   for (auto& [p, code] : fx.to_close_with) p->close(code);
+  for (auto& next : fx.then) perform(next());
 }
 
 void ws_session::started(const std::string& id) {

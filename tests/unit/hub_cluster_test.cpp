@@ -344,6 +344,23 @@ TEST_F(HubClusterTest, ADrainedConnectionThatNeverEndsHoldsTheHandOffOnlyBriefly
   apply(at("b").disconnect(b.id, b.conn.get(), false, steady_clock::now()), *b.conn);  // ends at last: nothing left
 }
 
+// A relay that asked the directory where its target is, while the target's
+// resume on this very replica was on its way: delivered here, not
+// peer-not-found ("ours, but not here" by the time the answer comes).
+TEST_F(HubClusterTest, ARelayWaitingForTheDirectoryFindsATargetThatResumedHere) {
+  peer a = start_on("a");
+  peer b = start_on("b");
+  peer b2 = resume_peer(at("a"), b.id, b.token, steady_clock::now());
+  relay("a", a, offer_to(b.id));  // a has never sent to b: it asks the directory
+  settle();
+  const auto got = b2.conn->take();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(str(got[0], "action"), "start");
+  EXPECT_EQ(str(got[1], "action"), "offer");
+  EXPECT_EQ(str(got[1], "from"), a.id);
+  EXPECT_TRUE(take(a).empty()) << "no peer-not-found";
+}
+
 TEST_F(HubClusterTest, AWrongTokenIsResumeFailedOnAnyReplica) {
   peer b = start_on("b");
   peer forged = b;

@@ -2,6 +2,8 @@
 // moment its connection starts closing with 1001, that connection still
 // relays what its client sent before it saw the close, and messages that
 // reached it too late go back in front of the queue kept for the resume.
+// Then the resume: what is sent while the kept messages are handed out comes
+// after them (hub::flushed).
 
 #include "core_fakes.hpp"
 
@@ -97,6 +99,32 @@ TEST(HubDrain, ClosingAnotherConnectionOfThePeerChangesNothing) {
   peer b = start_peer(h, env.t0);
   send(h, b, offer_to(a.id), env.t0);
   EXPECT_EQ(a.conn->take().size(), 1u) << "still delivered to its connection";
+}
+
+// The resumed connection gets its start reply and the kept messages from
+// effects its caller performs after the hub's lock is released; a message
+// relayed by another thread in between must not overtake them.
+TEST(HubResume, MessagesSentWhileTheKeptOnesAreHandedOutComeAfterThem) {
+  hub_env env;
+  hub& h = env.hub_;
+  peer a = start_peer(h, env.t0);
+  peer b = start_peer(h, env.t0);
+  apply(h.disconnect(b.id, b.conn.get(), false, env.t0), *b.conn);
+  send(h, a, candidate_to(b.id, 1), env.t0);
+  send(h, a, candidate_to(b.id, 2), env.t0);
+  peer b2;
+  auto r = h.start(b2.conn, protocol::resume_request{b.id, b.token}, env.t0 + 1s);
+  ASSERT_EQ(r.id, b.id);
+  send(h, a, candidate_to(b.id, 3), env.t0 + 1s);  // before the resumed connection performed r.fx
+  EXPECT_TRUE(b2.conn->received.empty()) << "not ahead of the start reply and the kept messages";
+  apply(r.fx, *b2.conn);
+  const auto got = b2.conn->take();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(str(got[0], "action"), "start");
+  EXPECT_EQ(candidates_of(got), (std::vector<std::string>{"c1", "c2", "c3"}));
+  send(h, a, candidate_to(b.id, 4), env.t0 + 2s);
+  EXPECT_EQ(candidates_of(b2.conn->take()), std::vector<std::string>{"c4"}) << "direct again";
+  EXPECT_TRUE(a.conn->received.empty());
 }
 
 }  // namespace
