@@ -175,7 +175,7 @@ void pair_traffic::check() const {
   for (std::size_t i = 0; i < clients_.size(); ++i) {
     const auto& c = clients_[i];
     const auto& p = clients_[c.partner];
-    SCOPED_TRACE("client " + std::to_string(i) + " (" + c.id + ")");
+    SCOPED_TRACE("client " + std::to_string(i) + " (" + c.id + "), partner " + p.id);
     EXPECT_TRUE(c.problems.empty()) << ::testing::PrintToString(c.problems);
     EXPECT_EQ(c.received, p.sent) << "messages from the partner lost";
     EXPECT_EQ(c.peer_left, 0);
