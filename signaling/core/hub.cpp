@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 namespace switchboard::core {
 namespace {
 
@@ -141,10 +143,10 @@ void hub::resume_locked(const std::shared_ptr<participant>& self, const protocol
   }
   attach_locked(r.id, *rec, self, true, out.fx);
   if (rec->cluster != nullptr) on_registered_locked(r.id, *rec, true, out.fx);
-  for (auto& msg : rec->pending) out.fx.to_self.push_back(std::move(msg));
-  std::vector<outbound_ptr>().swap(rec->pending);
-  pending_total_ -= rec->pending_bytes;
-  rec->pending_bytes = 0;
+  // Behind the start reply, in to_self (performed by the resuming connection itself).
+  for (auto& msg : take_pending_locked(*rec)) out.fx.to_self.push_back(std::move(msg));
+  rec->flushing = true;
+  out.fx.then.push_back([this, id = r.id, key = self.get()] { return flushed(id, key); });
   out.id = r.id;
   events_.resume_attempted(resume_result::ok);
 }
@@ -203,7 +205,8 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
     fx.to_self.push_back(error_reply(error_code::internal, "this connection's peer id is no longer registered", ref));
     return fx;
   }
-  if (!send_or_queue_locked(*target, make_relayed(text(sender->identity), received), fx)) {
+  if (!deliver_local_locked(*sender, from, act, remote_id, *target, make_relayed(text(sender->identity), received),
+                            fx)) {
     events_.message_undelivered(undeliverable_reason::queue_full);
     fx.to_self.push_back(error_reply(error_code::queue_full,
                                      "the target peer is reconnecting and its message queue is full", ref));
@@ -239,7 +242,7 @@ bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) 
     rec.cluster->unconfirmed.push_back(std::move(msg));
     return true;
   }
-  if (rec.attached) {
+  if (rec.attached && !rec.flushing) {
     if (auto conn = rec.conn.lock()) {
       fx.deliveries.push_back({std::move(conn), std::move(msg)});
       return true;
@@ -248,12 +251,46 @@ bool hub::send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx) 
     // so keep the message for a resume like any detached peer's.
   }
   const std::size_t n = msg->text.size();
-  if (rec.pending.size() >= cfg_.max_queued_messages || n > cfg_.max_queued_bytes - rec.pending_bytes) return false;
-  if (n > cfg_.max_queued_bytes_total - pending_total_) return false;
+  if (!has_room_locked(rec, n)) return false;
   rec.pending_bytes += n;
   pending_total_ += n;
   rec.pending.push_back(std::move(msg));
   return true;
+}
+
+std::vector<outbound_ptr> hub::take_pending_locked(peer_record& rec) {
+  std::vector<outbound_ptr> out = std::exchange(rec.pending, {});
+  pending_total_ -= rec.pending_bytes;
+  rec.pending_bytes = 0;
+  rec.requeued = 0;
+  return out;
+}
+
+void hub::flush_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& conn,
+                       std::vector<outbound_ptr> msgs, effects& fx) {
+  for (auto& msg : msgs) fx.deliveries.push_back({conn, std::move(msg)});
+  rec.flushing = true;
+  fx.then.push_back([this, id, key = conn.get()] { return flushed(id, key); });
+}
+
+effects hub::flushed(const std::string& id, const participant* conn) {
+  std::lock_guard lock(mutex_);
+  effects fx;
+  peer_record* rec = registry_->find(id);
+  // Detached, or resumed on another connection, since: that took over.
+  if (rec == nullptr || !rec->flushing || !rec->attached || rec->conn_key != conn) return fx;
+  auto target = rec->conn.lock();
+  if (rec->pending.empty() || target == nullptr) {
+    rec->flushing = false;
+    return fx;
+  }
+  flush_locked(id, *rec, target, take_pending_locked(*rec), fx);
+  return fx;
+}
+
+bool hub::has_room_locked(const peer_record& rec, std::size_t bytes) const {
+  return rec.pending.size() < cfg_.max_queued_messages && bytes <= cfg_.max_queued_bytes - rec.pending_bytes &&
+         bytes <= cfg_.max_queued_bytes_total - pending_total_;
 }
 
 outbound_ptr hub::ice_servers(std::string_view id) {
@@ -267,6 +304,12 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   effects fx;
   peer_record* rec = registry_->find(id);
   if (cluster_ != nullptr && disconnect_pending_locked(id, rec, conn)) return fx;
+  if (rec != nullptr && conn != nullptr && rec->closing_conn == conn) {
+    // Detached by closing() already; the client's close after ours is no goodbye.
+    rec->closing_conn = nullptr;
+    if (cluster_ != nullptr) closed_locked(std::string(id), *rec, fx);
+    return fx;
+  }
   if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;
   const std::string key(id);
   if (leave_now) {
@@ -278,8 +321,34 @@ effects hub::disconnect(std::string_view id, const participant* conn, bool leave
   return fx;
 }
 
+effects hub::closing(std::string_view id, const participant* conn, steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  effects fx;
+  peer_record* rec = registry_->find(id);
+  if (rec == nullptr || !rec->attached || rec->conn_key != conn) return fx;
+  detach_locked(std::string(id), *rec, now, fx);
+  rec->closing_conn = conn;
+  rec->requeued = 0;
+  return fx;
+}
+
+bool hub::requeue(std::string_view id, outbound_ptr msg) {
+  std::lock_guard lock(mutex_);
+  peer_record* rec = registry_->find(id);
+  if (rec == nullptr || rec->attached || (rec->cluster != nullptr && rec->cluster->awaiting_handoff)) return false;
+  const std::size_t n = msg->text.size();
+  if (!has_room_locked(*rec, n)) return false;
+  rec->pending_bytes += n;
+  pending_total_ += n;
+  const auto at = static_cast<std::ptrdiff_t>(std::min(rec->requeued, rec->pending.size()));
+  rec->pending.insert(rec->pending.begin() + at, std::move(msg));
+  ++rec->requeued;
+  return true;
+}
+
 void hub::detach_locked(const std::string& id, peer_record& rec, steady_clock::time_point now, effects& fx) {
   rec.attached = false;
+  rec.flushing = false;  // what it holds waits for the resume
   rec.conn.reset();
   rec.conn_key = nullptr;
   rec.detached_at = now;

@@ -123,6 +123,20 @@ public:
   effects disconnect(std::string_view id, const participant* conn, bool leave_now,
                      steady_clock::time_point now);
 
+  // The server began closing `conn`, peer `id`'s connection, with 1001 (a
+  // drain). The peer is detached at once, so what is sent to it from now on
+  // is kept for its resume (on any replica) instead of going to a closing
+  // socket. The connection still reads, and relays, what the client sent
+  // before it saw the close, until disconnect(); a hand-off of the peer to
+  // another replica waits for that (a quarter of cluster.handoff_timeout at
+  // most), so none of it is overtaken.
+  effects closing(std::string_view id, const participant* conn, steady_clock::time_point now);
+  // A message routed to peer `id`'s connection before closing() detached it,
+  // which reached the connection after its close frame: kept for the resume,
+  // ahead of what was routed after closing() (and behind earlier ones of its
+  // kind). False when the peer is no longer detached here or its queue is full.
+  bool requeue(std::string_view id, outbound_ptr msg);
+
   // Detached peers whose grace has run out leave for good (peerLeft to contacts).
   effects expire(steady_clock::time_point now);
 
@@ -152,6 +166,10 @@ private:
   static void remove_contact(peer_record& rec, std::string_view id);
   // Delivers to an attached peer or queues for a detached one; false when its queue is full.
   bool send_or_queue_locked(peer_record& rec, outbound_ptr msg, effects& fx);
+  // Whether a detached peer's queue has room for `bytes` more.
+  bool has_room_locked(const peer_record& rec, std::size_t bytes) const;
+  // Empties `pending` (and its byte counts) into the result.
+  std::vector<outbound_ptr> take_pending_locked(peer_record& rec);
   outbound_ptr error_reply(protocol::error_code c, std::string_view message, std::string_view ref);
 
   // Cluster parts (hub_cluster.cpp).
@@ -168,6 +186,9 @@ private:
   void on_leave_cluster_locked(const std::string& id, peer_record& rec, const std::unordered_set<std::string>& contacts);
   // A connection closed while its resume waits for the directory or a hand-off: true when handled.
   bool disconnect_pending_locked(std::string_view id, peer_record* rec, const participant* conn);
+  // The connection a drain closed (closing()) ended, or its client took too
+  // long to answer the close: a hand-off asked for meanwhile goes now.
+  void closed_locked(const std::string& id, peer_record& rec, effects& fx);
   void on_bus_message(std::string_view payload);
   void on_bus_state(bool up);
   void on_bus_unreceived(std::string_view node, std::string_view payload);
@@ -176,6 +197,16 @@ private:
   void on_adopted(const std::string& dead, directory_status st, std::vector<directory_entry> entries);
   void on_claimed(const std::string& id, std::uint64_t epoch, directory_status st);
   void accept_relay_locked(const std::string& id, peer_record& rec, wire::envelope&& m, effects& fx);
+  // The same for a message already made (a bus message, or a local one numbered like them).
+  void accept_held_locked(const std::string& id, peer_record& rec, cluster_peer::held_message h, effects& fx);
+  // A relay to `target`, peer `to` on this replica. With other replicas, a
+  // pair that used the bus before (one of them moved here) goes on numbering
+  // its messages, so this one cannot overtake one still on its way. False
+  // when the target's queue is full.
+  bool deliver_local_locked(peer_record& sender, std::string_view from, protocol::action act, std::string_view to,
+                            peer_record& target, outbound_ptr msg, effects& fx);
+  // Relays that waited for the directory to say where `id` is, now that it is here.
+  void deliver_waiting_locked(const std::string& id, peer_record& target, effects& fx);
   void deliver_inbound_locked(const std::string& id, peer_record& rec, const cluster_peer::held_message& h,
                               effects& fx);
   void on_reasserted(const std::string& id, std::uint64_t epoch, directory_status st);
@@ -189,6 +220,13 @@ private:
   static std::uint64_t next_gen();
   // Performs effects produced outside a caller's call (bus and directory completions).
   static void perform(effects&& fx);
+  // Hands `msgs` to `conn`, the connection of peer `id`, in effects; the peer
+  // stays flushing until they are performed (flushed).
+  void flush_locked(const std::string& id, peer_record& rec, const std::shared_ptr<participant>& conn,
+                    std::vector<outbound_ptr> msgs, effects& fx);
+  // The effects of flush_locked were performed: what was sent meanwhile goes
+  // the same way, or, with nothing left, the peer gets messages directly again.
+  effects flushed(const std::string& id, const participant* conn);
 
   mutable std::mutex mutex_;
   hub_config cfg_;

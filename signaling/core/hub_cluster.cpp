@@ -68,6 +68,7 @@ struct hub::cluster_state {
   std::unordered_map<std::string, resuming> resumes;
 
   std::unordered_set<std::string> awaiting;    // taken over, waiting for the previous owner's state
+  std::unordered_set<std::string> deferring;   // hand-offs waiting for a drained connection to end
   std::unordered_set<std::string> held_peers;  // peers with bus messages waiting for an earlier one
   std::unordered_set<std::string> unclaimed;   // registrations the directory did not take (retried)
   std::unordered_set<std::string> adopting;    // dead replicas being adopted
@@ -124,6 +125,7 @@ void hub::perform(effects&& fx) {
   for (auto& d : fx.deliveries) d.to->deliver(std::move(d.msg));
   for (auto& p : fx.to_close) p->close(close_code::replaced);
   for (auto& [p, code] : fx.to_close_with) p->close(code);
+  for (auto& next : fx.then) perform(next());
 }
 
 void hub::join_cluster(hub_cluster_config cfg, peer_directory& dir, message_bus& bus, cluster_events& events) {
@@ -187,7 +189,7 @@ void hub::on_claimed(const std::string& id, std::uint64_t epoch, directory_statu
       rec->cluster->confirming = false;
       auto held = std::exchange(rec->cluster->unconfirmed, {});
       if (auto conn = rec->conn.lock(); conn != nullptr && rec->attached) {
-        for (auto& msg : held) fx.deliveries.push_back({conn, std::move(msg)});
+        flush_locked(id, *rec, conn, std::move(held), fx);
       }
     }
     if (st == directory_status::unavailable) {
@@ -217,6 +219,7 @@ void hub::remove_quietly_locked(const std::string& id) {
   if (cluster_ != nullptr) {
     cluster_->held_peers.erase(id);
     cluster_->awaiting.erase(id);
+    cluster_->deferring.erase(id);
     cluster_->unclaimed.erase(id);
   }
   registry_->remove(id);
@@ -238,6 +241,7 @@ void hub::on_leave_cluster_locked(const std::string& id, peer_record& rec,
   });
   c.held_peers.erase(id);
   c.awaiting.erase(id);
+  c.deferring.erase(id);
   c.unclaimed.erase(id);
   c.owners.erase(id);
   wire::envelope left;
@@ -536,12 +540,17 @@ void hub::on_bus_message(std::string_view payload) {
 // owner and passed on, or straight to the new one): each carries the
 // sender's (generation, sequence number) so they are put back in order.
 void hub::accept_relay_locked(const std::string& id, peer_record& rec, wire::envelope&& m, effects& fx) {
+  const auto now = steady_clock::now();
+  accept_held_locked(id, rec,
+                     {m.from, m.from_node, static_cast<std::uint8_t>(std::min<std::uint64_t>(m.epoch, 5)), m.gen, m.seq,
+                      m.flag, make_relayed(std::move(m.body), now), now},
+                     fx);
+}
+
+void hub::accept_held_locked(const std::string& id, peer_record& rec, cluster_peer::held_message h, effects& fx) {
   auto& c = *cluster_;
   auto& cl = *rec.cluster;
-  const auto now = steady_clock::now();
-  cluster_peer::held_message h{m.from,  m.from_node, static_cast<std::uint8_t>(std::min<std::uint64_t>(m.epoch, 5)),
-                               m.gen,   m.seq,       m.flag,
-                               make_relayed(std::move(m.body), now), now};
+  const auto now = h.since;
   if (!cl.awaiting_handoff) {
     auto [slot, fresh] = cl.received.try_emplace(h.from);
     auto& in = slot->second;
@@ -571,6 +580,55 @@ void hub::accept_relay_locked(const std::string& id, peer_record& rec, wire::env
   if (cl.held.size() >= c.cfg.max_held) release_held_locked(id, rec, now, true, fx);  // gaps given up, not grown
   cl.held.push_back(std::move(h));
   c.held_peers.insert(id);
+}
+
+bool hub::deliver_local_locked(peer_record& sender, std::string_view from, protocol::action act, std::string_view to,
+                               peer_record& target, outbound_ptr msg, effects& fx) {
+  if (cluster_ == nullptr || sender.cluster == nullptr || target.cluster == nullptr) {
+    return send_or_queue_locked(target, std::move(msg), fx);
+  }
+  auto& cl = *sender.cluster;
+  const auto seq = cl.sent.find(std::string(to));
+  if (seq == cl.sent.end()) return send_or_queue_locked(target, std::move(msg), fx);
+  // A full queue is answered like a bus message's (tell_sender_locked).
+  accept_held_locked(std::string(to), target,
+                     {std::string(from), cluster_->node(), static_cast<std::uint8_t>(act), cl.gen, ++seq->second,
+                      act == protocol::action::hangup, std::move(msg), steady_clock::now()},
+                     fx);
+  return true;
+}
+
+void hub::deliver_waiting_locked(const std::string& id, peer_record& target, effects& fx) {
+  auto& c = *cluster_;
+  auto node = c.lookups.extract(id);
+  if (node.empty()) return;
+  c.waiting_count -= node.mapped().size();
+  const auto now = steady_clock::now();
+  for (auto& w : node.mapped()) {
+    peer_record* sender = registry_->find(w.from);
+    if (sender == nullptr || sender->cluster == nullptr) continue;  // it left meanwhile
+    const std::string_view ref = protocol::to_string(w.act);
+    if (w.room != target.room) {
+      events_.message_undelivered(undeliverable_reason::peer_not_found);
+      (void)send_or_queue_locked(
+          *sender, error_reply(error_code::peer_not_found, "data.remoteId names no connected peer", ref), fx);
+    } else if (!deliver_local_locked(*sender, w.from, w.act, id, target, make_relayed(std::move(w.text), now), fx)) {
+      events_.message_undelivered(undeliverable_reason::queue_full);
+      (void)send_or_queue_locked(*sender,
+                                 error_reply(error_code::queue_full,
+                                             "the target peer is reconnecting and its message queue is full", ref),
+                                 fx);
+    } else {
+      events_.message_relayed(w.act);
+      if (w.act == protocol::action::hangup) {
+        remove_contact(*sender, id);
+        remove_contact(target, w.from);
+      } else {
+        add_contact(*sender, id);
+        add_contact(target, w.from);
+      }
+    }
+  }
 }
 
 void hub::deliver_inbound_locked(const std::string& id, peer_record& rec, const cluster_peer::held_message& h,
@@ -715,6 +773,8 @@ void hub::on_take_over(const std::string& id, directory_status st, const directo
       moved.epoch = e.epoch;
       (void)c.broadcast(moved);
       for (auto& early : rs.early) accept_relay_locked(id, rec, std::move(early), fx);
+      // Relays from here that waited to learn where it was go first: before any later one.
+      deliver_waiting_locked(id, rec, fx);
       if (!cl.awaiting_handoff) finish_handoff_locked(id, rec, fx);
       events_.peer_count(registry_->size());
     }
@@ -735,13 +795,11 @@ void hub::finish_handoff_locked(const std::string& id, peer_record& rec, effects
     rec.conn_key = conn.get();
     rec.attached = true;
     fx.started.emplace_back(conn, id);
-    fx.deliveries.push_back(
-        {conn, make_reply(protocol::start_reply(id, sources_.ice_servers(id), sources_.ttl(), rec.resume_token, true))});
+    std::vector<outbound_ptr> msgs{
+        make_reply(protocol::start_reply(id, sources_.ice_servers(id), sources_.ttl(), rec.resume_token, true))};
     events_.credentials_minted();
-    for (auto& msg : rec.pending) fx.deliveries.push_back({conn, std::move(msg)});
-    std::vector<outbound_ptr>().swap(rec.pending);
-    pending_total_ -= rec.pending_bytes;
-    rec.pending_bytes = 0;
+    for (auto& msg : take_pending_locked(rec)) msgs.push_back(std::move(msg));
+    flush_locked(id, rec, conn, std::move(msgs), fx);
     events_.resume_attempted(resume_result::ok);
   } else {
     // Its connection closed while the state was on the way: kept for resume_grace like any.
@@ -759,6 +817,15 @@ void hub::hand_off_locked(const std::string& id, const std::string& to_node, std
   peer_record* rec = registry_->find(id);
   if (rec != nullptr && rec->cluster != nullptr && rec->cluster->epoch >= epoch) {
     c.ev.envelope_dropped(cluster_events::dropped::stale);  // we took it back since
+    return;
+  }
+  if (rec != nullptr && rec->cluster != nullptr && rec->closing_conn != nullptr) {
+    // A drain closed its connection, which still reads what the client sent
+    // before it saw the close: relayed with this replica's sequence numbers,
+    // those messages go before the state does (closed_locked).
+    rec->cluster->deferred_handoff.emplace(to_node, epoch);
+    rec->cluster->deferred_at = steady_clock::now();
+    c.deferring.insert(id);
     return;
   }
   c.cache(id, {to_node, epoch, rec != nullptr ? rec->room : std::nullopt});
@@ -804,6 +871,14 @@ bool hub::disconnect_pending_locked(std::string_view id, peer_record* rec, const
   if (rec->cluster == nullptr || !rec->cluster->awaiting_handoff || rec->cluster->incoming.get() != conn) return false;
   rec->cluster->incoming.reset();
   return true;
+}
+
+void hub::closed_locked(const std::string& id, peer_record& rec, effects& fx) {
+  if (rec.cluster == nullptr || !rec.cluster->deferred_handoff) return;
+  const auto [to_node, epoch] = *std::exchange(rec.cluster->deferred_handoff, std::nullopt);
+  cluster_->deferring.erase(id);
+  rec.closing_conn = nullptr;  // from here on, anything it still reads is too late
+  hand_off_locked(id, to_node, epoch, fx);
 }
 
 // A message to a replica that nobody listens for any more (it died, and its
@@ -865,6 +940,17 @@ void hub::cluster_tick(steady_clock::time_point now) {
       rec->cluster->sent.clear();
       c.ev.handoff_done(cluster_events::handoff::timed_out);
       finish_handoff_locked(id, *rec, fx);
+    }
+    // A drained client that does not answer its close (its connection is
+    // dead, or it moved on regardless) does not hold its hand-off until the
+    // new owner gives up waiting: a quarter of that time at most.
+    for (const auto& id : std::vector<std::string>(c.deferring.begin(), c.deferring.end())) {
+      peer_record* rec = registry_->find(id);
+      if (rec == nullptr || rec->cluster == nullptr || !rec->cluster->deferred_handoff) {
+        c.deferring.erase(id);
+      } else if (now - rec->cluster->deferred_at >= c.cfg.handoff_timeout / 4) {
+        closed_locked(id, *rec, fx);
+      }
     }
     for (const auto& id : std::vector<std::string>(c.held_peers.begin(), c.held_peers.end())) {
       peer_record* rec = registry_->find(id);

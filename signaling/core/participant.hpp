@@ -3,6 +3,7 @@
 // messages. The core never touches a socket; tests use a fake participant.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -59,6 +60,11 @@ struct effects {
   // connections told their peer ID (participant::started) before `deliveries`.
   std::vector<std::pair<std::shared_ptr<participant>, std::string>> started;
   std::vector<std::pair<std::shared_ptr<participant>, close_code>> to_close_with;
+  // Run last, once everything above is in its participants' queues; each
+  // returns effects of its own, performed the same way. (A peer whose queued
+  // messages are being handed out gets what was sent meanwhile only then:
+  // delivered at once, it could overtake them.)
+  std::vector<std::function<effects()>> then;
 };
 
 }  // namespace switchboard::core

@@ -130,6 +130,11 @@ effects peer_connection::start(const std::shared_ptr<participant>& self, protoco
   return std::move(result.fx);
 }
 
+effects peer_connection::on_drain(const participant* self, steady_clock::time_point now) {
+  if (!started()) return {};
+  return hub_.closing(id_, self, now);
+}
+
 effects peer_connection::on_close(const participant* self, bool client_goodbye, steady_clock::time_point now) {
   if (!started()) return resuming_.empty() ? effects{} : hub_.disconnect(resuming_, self, client_goodbye, now);
   return hub_.disconnect(id_, self, client_goodbye, now);

@@ -51,6 +51,10 @@ public:
   // a too-large error, subject to the rate limit like any message.
   effects on_oversize(std::uint64_t size, steady_clock::time_point now);
 
+  // The server began closing this connection with 1001 (a drain): the peer is
+  // detached at once (hub::closing); messages still read are relayed as before.
+  effects on_drain(const participant* self, steady_clock::time_point now);
+
   // The socket closed. client_goodbye: close code 1000/1001 from the client.
   effects on_close(const participant* self, bool client_goodbye, steady_clock::time_point now);
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace switchboard::core {
@@ -49,6 +50,11 @@ struct cluster_peer {
   steady_clock::time_point handoff_deadline{};
   std::shared_ptr<participant> incoming;   // the resumed connection, attached once the state is in
   bool adopted = false;  // taken from a dead replica: its contacts are unknown here
+  // A hand-off request (the new owner, its epoch) that came while the peer's
+  // closing connection still read what its client had sent: answered once
+  // that connection ends, so nothing it read is overtaken.
+  std::optional<std::pair<std::string, std::uint64_t>> deferred_handoff;
+  steady_clock::time_point deferred_at{};
   // A new peer's start reply, and anything sent to it after, held until the
   // directory has its ID: a client told its ID before then could hand it to
   // a peer on another replica, which would not find it yet.
@@ -62,11 +68,22 @@ struct peer_record {
   // so a late disconnect() from it is recognised rather than leaking the peer.
   const participant* conn_key = nullptr;
   bool attached = false;
+  // Attached, but the messages kept for it (a resume, a hand-off, a start
+  // reply held for the directory) are on their way to `conn` in effects not
+  // yet performed: what is sent to it meanwhile waits in `pending` behind
+  // them (hub::flushed) instead of overtaking them.
+  bool flushing = false;
   std::string resume_token;               // current token (rotated on every start/resume)
   std::string address;                    // client IP it was started or last resumed from
   std::string identity;                   // auth.mode jwt: the token's subject; empty otherwise
   std::optional<std::string> room;        // auth.mode jwt: the token's room claim
   steady_clock::time_point detached_at{};
+  // Detached by hub::closing while that connection (a drain closed it) still
+  // reads what the client sent before it saw the close; null otherwise.
+  const participant* closing_conn = nullptr;
+  // Messages at the front of `pending` that hub::requeue put back (routed to
+  // the closing connection before it was detached, and reached it too late).
+  std::size_t requeued = 0;
   // Kept for a detached peer, bounded. A vector: appended and taken whole, and
   // unlike a deque it allocates nothing until used (every peer has one).
   std::vector<outbound_ptr> pending;

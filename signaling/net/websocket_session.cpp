@@ -114,7 +114,6 @@ private:
     io_.close();
   }
   void end_connection() override { close_socket(); }
-  void shutdown_send() override { io_.shutdown_send(); }
 
   plain_transport io_;
   bool reading_ = true;  // false once the client's close frame (or end of input) was read

@@ -7,7 +7,8 @@ namespace switchboard::net::ws {
 close_state::steps close_state::start(std::uint16_t code) {
   if (code_ || peer_closed_) return {};
   code_ = code;
-  return {.drop_queued = code != close_status::going_away, .arm_deadline = true};
+  draining_ = code == close_status::going_away;
+  return {.drop_queued = !draining_, .arm_deadline = true};
 }
 
 close_state::steps close_state::peer_close(std::uint16_t code, bool leave_on_close) {

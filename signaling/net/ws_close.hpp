@@ -40,6 +40,11 @@ public:
   after_flush flushed();
 
   bool closing() const noexcept { return code_.has_value(); }
+  // Whether a data message read now is still handled: always before the
+  // close handshake, and during a drain (our 1001) until the client's close
+  // frame: what the client sent before it saw ours must not be lost. After
+  // any other close of ours the client's messages are ignored.
+  bool reads_messages() const noexcept { return !code_ || (draining_ && !peer_closed_ && !failed_); }
   bool peer_closed() const noexcept { return peer_closed_; }
   bool failed() const noexcept { return failed_; }
   bool frame_queued() const noexcept { return queued_; }
@@ -50,6 +55,7 @@ private:
   bool sent_ = false;
   bool peer_closed_ = false;
   bool failed_ = false;
+  bool draining_ = false;  // we started the close with 1001
 };
 
 }  // namespace switchboard::net::ws

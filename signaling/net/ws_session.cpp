@@ -75,11 +75,17 @@ bool ws_session::begin(std::string_view key, std::string_view early, std::string
 }
 
 void ws_session::deliver(core::outbound_ptr msg) {
+  std::string back;
   {
     std::lock_guard lock(mutex_);
-    if (!queue_locked(std::move(msg)) || flush_posted_ || writing_) return;
-    flush_posted_ = true;
+    if (!accepting_ && !hand_back_.empty()) {
+      back = hand_back_;
+    } else {
+      if (!queue_locked(std::move(msg)) || flush_posted_ || writing_) return;
+      flush_posted_ = true;
+    }
   }
+  if (!back.empty()) return hand_back(back, std::move(msg));
   // One thread runs everything: the strand would serialise nothing.
   if (ctx_.cfg.server.threads <= 1) {
     asio::post(strand_.get_inner_executor(), [self = shared_from_this()] { self->flush(); });
@@ -109,11 +115,11 @@ bool ws_session::on_bytes(std::span<char> data) {
       case event::kind::text:
       case event::kind::binary:
         partial_since_.reset();
-        if (!closer_.closing()) on_message(self, e.payload, e.what == event::kind::binary, now);
+        if (closer_.reads_messages()) on_message(self, e.payload, e.what == event::kind::binary, now);
         break;
       case event::kind::oversize:
         partial_since_.reset();
-        if (!closer_.closing()) perform(conn_.on_oversize(e.size, now));
+        if (closer_.reads_messages()) perform(conn_.on_oversize(e.size, now));
         break;
       case event::kind::ping:
       case event::kind::pong:
@@ -187,6 +193,7 @@ void ws_session::perform(core::effects&& fx) {
   }
   for (auto& p : fx.to_close) p->close(core::close_code::replaced);
   for (auto& [p, code] : fx.to_close_with) p->close(code);
+  for (auto& next : fx.then) perform(next());
 }
 
 void ws_session::started(const std::string& id) {
@@ -269,8 +276,10 @@ void ws_session::sent_locked(std::size_t n) {
 
 void ws_session::on_flushed() {
   switch (closer_.flushed()) {
-    case ws::close_state::after_flush::nothing: return;
-    case ws::close_state::after_flush::wait_for_peer: return shutdown_send();
+    // Ours is out and the client's is still to come: no FIN yet (a half-close
+    // makes proxies drop what the client sent before it saw our close frame).
+    case ws::close_state::after_flush::nothing:
+    case ws::close_state::after_flush::wait_for_peer: return;
     case ws::close_state::after_flush::close_socket: return end_connection();
   }
 }
@@ -300,8 +309,31 @@ void ws_session::apply(const ws::close_state::steps& s) {
 // Server-initiated close (drain, replaced, slow consumer).
 void ws_session::start_close(std::uint16_t code) {
   if (closed_ || finished_) return;
-  apply(closer_.start(code));
+  const auto steps = closer_.start(code);
+  apply(steps);
+  if (steps.arm_deadline && code == ws::close_status::going_away) detach_for_drain();
   flush();
+}
+
+// Before our 1001 is queued: from here on the hub keeps what is sent to this
+// peer for its resume (on another replica, in a drain) instead of sending it
+// to a connection that is closing.
+void ws_session::detach_for_drain() {
+  if (!conn_.started()) return;
+  {
+    std::lock_guard lock(mutex_);
+    hand_back_ = conn_.id();
+  }
+  perform(conn_.on_drain(this, steady_clock::now()));
+}
+
+// Routed to us before the drain detached the peer, it came after our close
+// frame was queued: back to the hub, ahead of what was routed since.
+void ws_session::hand_back(const std::string& id, core::outbound_ptr msg) {
+  const bool relayed = msg->relayed;
+  if (!ctx_.hub.requeue(id, std::move(msg)) && relayed) {
+    ctx_.metrics.undeliverable(core::undeliverable_reason::connection_closed).Increment();
+  }
 }
 
 void ws_session::on_protocol_error(const event& e) {

@@ -59,7 +59,6 @@ protected:
   virtual void flush() = 0;           // writes what is queued
   virtual void close_socket() = 0;    // now; must call closed()
   virtual void end_connection() = 0;  // after a complete close handshake
-  virtual void shutdown_send() {}     // our close frame is out, the client's is still to come
 
   // For close_socket(): stops the timer; nothing is read or written any more.
   void closed();
@@ -71,6 +70,9 @@ protected:
   bool flush_posted_ = false;  // a flush is posted to the strand
   bool writing_ = false;       // a write or a wait for writability is in progress
   std::string pong_;           // the one pong waiting to be queued (a newer ping replaces it)
+  // A drain detached this peer (hub::closing): messages that reach us once
+  // nothing more may be written go back to the hub for its resume.
+  std::string hand_back_;
   // Strand only:
   strand_t strand_;
   ws::close_state closer_;
@@ -89,6 +91,8 @@ private:
 
   void apply(const ws::close_state::steps& s);
   void start_close(std::uint16_t code);
+  void detach_for_drain();
+  void hand_back(const std::string& id, core::outbound_ptr msg);
   void on_protocol_error(const ws::event& e);
   void finish(bool goodbye);
 

@@ -96,10 +96,6 @@ std::size_t plain_transport::write(const byte_spans& pieces, error_code& ec) {
   }
 }
 
-void plain_transport::shutdown_send() {
-  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
-}
-
 void plain_transport::close() {
   if (fd_ < 0) return;
   if (poller_) poller_->forget(std::move(entry_));

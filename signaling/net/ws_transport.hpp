@@ -56,8 +56,6 @@ public:
   // One non-blocking gather write: the bytes written; 0 with would_block when full.
   std::size_t write(const byte_spans& pieces, error_code& ec);
 
-  // Stops sending (FIN) but keeps reading, for the end of a close handshake.
-  void shutdown_send();
   void close();
   bool is_open() const noexcept { return fd_ >= 0; }
 

@@ -1,15 +1,12 @@
 #include "tests/support/redis_fixture.hpp"
 
 #include "tests/support/deadline.hpp"
+#include "tests/support/free_port.hpp"
 
 #include <hiredis/hiredis.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <sstream>
 #include <stdexcept>
@@ -19,24 +16,6 @@ namespace switchboard::test {
 namespace {
 
 constexpr const char* redis_binary = "/usr/bin/redis-server";
-
-// Binding port 0 and letting go leaves a small window in which someone else
-// may take the port; launch() notices (redis-server exits) and tries another.
-std::uint16_t pick_free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind a loopback port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 struct context_deleter {
   void operator()(redisContext* c) const { redisFree(c); }
@@ -94,6 +73,8 @@ context_ptr admin_connect(std::uint16_t port, const std::string& password) {
 }  // namespace
 
 redis_server::redis_server(redis_server_options opts) : opts_(std::move(opts)) {
+  // Someone may take the picked port before redis-server binds it:
+  // launch() notices (redis-server exits) and another one is tried.
   for (int tries = 0; tries < 5; ++tries) {
     if (launch(pick_free_port())) return;
   }

@@ -48,11 +48,14 @@ public:
     return true;
   }
 
+  // `reason_code` is not 0 once the server's close frame was read: the
+  // server closed, even when the rest of the handshake then failed.
   void on_read_failed(const error_code& ec, std::uint16_t reason_code) {
     closed_ = true;
-    if (ec == websocket::error::closed) {
+    if (ec == websocket::error::closed || reason_code != 0) {
       close_code_ = reason_code;
       error_ = "closed by server with code " + std::to_string(reason_code);
+      if (ec != websocket::error::closed) error_ += " (then: " + ec.message() + ")";
     } else {
       error_ = ec.message();
     }
@@ -280,6 +283,8 @@ void ws_client::drop() {
 }
 
 bool ws_client::is_open() const { return impl_ && !impl_->closed_ && impl_->stream_open(); }
+
+bool ws_client::ended() const { return !impl_ || impl_->closed_; }
 
 std::optional<std::uint16_t> ws_client::close_code() const { return impl_ ? impl_->close_code_ : std::nullopt; }
 

@@ -62,6 +62,11 @@ public:
   void drop();
 
   bool is_open() const;
+  // The connection is over and nothing more will be read (the server's close
+  // handshake completed, the connection failed, or it was closed or dropped
+  // here). Between the server's close frame and this, is_open() is already
+  // false while the client answers the close.
+  bool ended() const;
   // The close code the server sent, once the server closed the connection.
   std::optional<std::uint16_t> close_code() const;
   // Why the connection ended, for assertion messages.

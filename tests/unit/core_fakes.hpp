@@ -60,6 +60,7 @@ inline void apply(const effects& fx, participant& self) {
   for (const auto& m : fx.to_self) self.deliver(m);
   for (const auto& d : fx.deliveries) d.to->deliver(d.msg);
   for (const auto& p : fx.to_close) p->close(close_code::replaced);
+  for (const auto& next : fx.then) apply(next(), self);
 }
 
 // Deterministic sources: "peer-1", "peer-2"... unless ids are forced.

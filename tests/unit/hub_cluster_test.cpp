@@ -294,6 +294,73 @@ TEST_F(HubClusterTest, MessagesSentDuringTheMoveStayInOrder) {
   EXPECT_TRUE(take(a).empty());
 }
 
+// A drain closes b's connection (1001) and its client resumes on c before b
+// has read the last messages that client sent: the hand-off waits for them.
+TEST_F(HubClusterTest, ADrainedConnectionsLastMessagesGoBeforeTheHandOff) {
+  peer a = start_on("a");
+  peer b = start_on("b");
+  relay("b", b, candidate_to(a.id, 0));
+  settle();
+  apply(at("b").closing(b.id, b.conn.get(), steady_clock::now()), *b.conn);
+  peer b2 = resume_peer(at("c"), b.id, b.token, steady_clock::now());
+  settle();
+  EXPECT_TRUE(b2.conn->received.empty()) << "the resume waits for b's state";
+  relay("b", b, candidate_to(a.id, 1));  // read by b's closing connection only now
+  apply(at("b").disconnect(b.id, b.conn.get(), false, steady_clock::now()), *b.conn);
+  settle();
+  auto resumed = b2.conn->take();
+  ASSERT_FALSE(resumed.empty());
+  EXPECT_EQ(str(resumed[0], "action"), "start");
+  EXPECT_EQ(b2.conn->started_as, b.id);
+  b2.id = b2.conn->started_as;
+  relay("c", b2, candidate_to(a.id, 2));
+  settle();
+  EXPECT_EQ(candidates(take(a)), numbered(0, 3)) << "none lost, none overtaken";
+  EXPECT_TRUE(b.conn->received.empty()) << "no error for the closing connection";
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::resume_in], 1);
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::timed_out], 0);
+  EXPECT_EQ(at("b").peer_count(), 0u);
+}
+
+// ... but a client that never answers the close does not hold the hand-off
+// until the new owner gives up on it.
+TEST_F(HubClusterTest, ADrainedConnectionThatNeverEndsHoldsTheHandOffOnlyBriefly) {
+  peer b = start_on("b");
+  apply(at("b").closing(b.id, b.conn.get(), steady_clock::now()), *b.conn);
+  peer b2 = resume_peer(at("c"), b.id, b.token, steady_clock::now());
+  settle();
+  EXPECT_TRUE(b2.conn->received.empty());
+  at("b").cluster_tick(steady_clock::now() + 100ms);
+  settle();
+  EXPECT_TRUE(b2.conn->received.empty()) << "not yet: the connection may still end";
+  at("b").cluster_tick(steady_clock::now() + 600ms);  // a quarter of the 2 s hand-off timeout
+  settle();
+  auto resumed = b2.conn->take();
+  ASSERT_FALSE(resumed.empty());
+  EXPECT_EQ(str(resumed[0], "action"), "start");
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::resume_in], 1);
+  EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::timed_out], 0);
+  EXPECT_EQ(at("b").peer_count(), 0u);
+  apply(at("b").disconnect(b.id, b.conn.get(), false, steady_clock::now()), *b.conn);  // ends at last: nothing left
+}
+
+// A relay that asked the directory where its target is, while the target's
+// resume on this very replica was on its way: delivered here, not
+// peer-not-found ("ours, but not here" by the time the answer comes).
+TEST_F(HubClusterTest, ARelayWaitingForTheDirectoryFindsATargetThatResumedHere) {
+  peer a = start_on("a");
+  peer b = start_on("b");
+  peer b2 = resume_peer(at("a"), b.id, b.token, steady_clock::now());
+  relay("a", a, offer_to(b.id));  // a has never sent to b: it asks the directory
+  settle();
+  const auto got = b2.conn->take();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(str(got[0], "action"), "start");
+  EXPECT_EQ(str(got[1], "action"), "offer");
+  EXPECT_EQ(str(got[1], "from"), a.id);
+  EXPECT_TRUE(take(a).empty()) << "no peer-not-found";
+}
+
 TEST_F(HubClusterTest, AWrongTokenIsResumeFailedOnAnyReplica) {
   peer b = start_on("b");
   peer forged = b;

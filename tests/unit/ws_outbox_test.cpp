@@ -183,6 +183,49 @@ TEST(CloseState, DrainKeepsTheQueue) {
   EXPECT_EQ(s.frame_due(true), 1001);
 }
 
+// What the client sent before it saw our 1001 is still handled, up to its close frame.
+TEST(CloseState, DrainReadsMessagesUntilTheClientsClose) {
+  close_state s;
+  EXPECT_TRUE(s.reads_messages());
+  s.start(1001);
+  EXPECT_EQ(s.frame_due(true), 1001);
+  EXPECT_EQ(s.flushed(), after::wait_for_peer);
+  EXPECT_TRUE(s.reads_messages());
+  s.peer_close(1001, true);
+  EXPECT_FALSE(s.reads_messages());
+}
+
+struct reads_case {
+  const char* name;
+  std::uint16_t code;
+};
+
+class OtherServerClose : public ::testing::TestWithParam<reads_case> {};
+
+TEST_P(OtherServerClose, IgnoresTheClientsMessages) {
+  close_state s;
+  s.start(GetParam().code);
+  EXPECT_FALSE(s.reads_messages());
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, OtherServerClose,
+                         ::testing::Values(reads_case{"replaced", 4000}, reads_case{"slow_consumer", 4001},
+                                           reads_case{"hello_timeout", 4002}, reads_case{"internal", 1011}),
+                         [](const ::testing::TestParamInfo<reads_case>& row) { return std::string(row.param.name); });
+
+TEST(CloseState, ProtocolErrorDuringADrainStopsReading) {
+  close_state s;
+  s.start(1001);
+  s.protocol_error(1002);
+  EXPECT_FALSE(s.reads_messages());
+}
+
+TEST(CloseState, ClientInitiatedCloseStopsReading) {
+  close_state s;
+  s.peer_close(1001, true);
+  EXPECT_FALSE(s.reads_messages());
+}
+
 struct peer_close_case {
   const char* name;
   std::uint16_t code;
