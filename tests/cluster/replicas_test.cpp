@@ -256,16 +256,22 @@ TEST_F(replicas, a_subscriber_too_slow_for_redis_is_cut_off_and_reconnects) {
   const auto before = r[1]->metric_value("switchboard_cluster_redis_reconnects_total").value_or(0);
   // Replica r1 stops reading (SIGSTOP) while messages pile up for it.
   r[1]->proc().signal(SIGSTOP);
-  const std::string filler(2000, 'x');
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, filler, 0)));
-  // Redis closes the subscriber once its buffer passes the limit.
-  const auto until = within(5s);
+  // Redis closes the subscriber once its output buffer passes the limit. The
+  // kernel's socket buffers take the first messages (how much varies from
+  // run to run), so a keeps sending until the cut: up to 190 × 32 KB, within
+  // the per-connection burst.
+  const std::string filler(32000, 'x');
+  int sent = 0;
+  const auto until = within(10s);
   while (redis.has_client_named("switchboard-r1-bus") && clock::now() < until) {
+    for (int i = 0; i < 10 && sent < 190; ++i, ++sent) {
+      ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, filler, 0)));
+    }
     (void)read_json(a.ws, within(100ms));
   }
   const bool cut = !redis.has_client_named("switchboard-r1-bus");
   r[1]->proc().signal(SIGCONT);
-  ASSERT_TRUE(cut) << "Redis did not close the slow subscriber";
+  ASSERT_TRUE(cut) << "Redis did not close the slow subscriber after " << sent << " messages";
   const auto reconnected = r[1]->wait_metric("switchboard_cluster_redis_reconnects_total",
                                              [before](double v) { return v > before; }, within(10s));
   ASSERT_TRUE(reconnected && *reconnected > before);
