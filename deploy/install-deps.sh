@@ -18,6 +18,10 @@ test_pkgs=(
   prometheus docker-compose golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   clang-15 libfuzzer-15-dev gnuplot-nox
   redis-server haproxy
+  # tests/container: the image built and run with podman (runc: crun fails
+  # on hybrid cgroup hosts), its Debian base made by debootstrap.
+  podman runc debootstrap uidmap slirp4netns fuse-overlayfs
+  golang-github-containernetworking-plugin-dnsname
 )
 
 want=("${build_pkgs[@]}")

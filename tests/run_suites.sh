@@ -5,7 +5,10 @@
 # under `nice` while the previous build's tests run:
 #
 #   1. release build (everything)
-#   2. release ctest (all labels)          | ASan+UBSan build        (nice)
+#   2. release ctest (all but container)   | ASan+UBSan build        (nice)
+#      | container suite: the image build at once (network and ccache
+#        hits mostly), its tests once the release tests are done (both
+#        drive browsers)
 #   3. ASan ctest -L 'unit|integration'    | TSan build, fuzz build  (nice)
 #   4. TSan: core_test, ctest -L integration with 4 event-loop threads
 #                                          | fuzz smoke run          (nice)
@@ -40,7 +43,18 @@ configure() {
 }
 
 release_build() { configure build "${cmake_args[@]}" -DSWITCHBOARD_TESTS=ON && cmake --build build -j"$jobs"; }
-release_tests() { (cd build && $ctest_cmd); }
+release_tests() {
+  (cd build && $ctest_cmd -LE container)
+  local status=$?
+  touch "$logs/release-tests.done"
+  return $status
+}
+# tests/container: container_image now; the rest after the release tests.
+container_suite() {
+  (cd build && $ctest_cmd -R '^container_image$') || return 1
+  while [[ ! -e "$logs/release-tests.done" ]]; do sleep 2; done
+  (cd build && $ctest_cmd -L container -E '^container_image$' -FS switchboard_image)
+}
 asan_build() {
   configure build-asan "${san_args[@]}" -DSWITCHBOARD_SANITIZE=address -DSWITCHBOARD_TESTS=ON &&
     nice -n 15 cmake --build build-asan -j"$jobs"
@@ -103,7 +117,7 @@ finish() {
 
 run_stage release-build release_build
 ((${#failed[@]})) && finish
-run_stage release-tests release_tests asan-build asan_build
+run_stage release-tests release_tests container container_suite asan-build asan_build
 ((${#failed[@]})) && finish
 run_stage asan-tests asan_tests tsan-fuzz-build tsan_and_fuzz_build
 ((${#failed[@]})) && finish

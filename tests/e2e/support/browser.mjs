@@ -15,11 +15,12 @@ const CHROMIUM_ARGS = [
 ];
 
 // Playwright gives every launch a fresh, temporary --user-data-dir and
-// removes it on close.
-export async function launchBrowser() {
+// removes it on close. `args`: more Chromium switches (e.g. the container
+// suite's --host-resolver-rules).
+export async function launchBrowser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     timeout: 30_000,
   });
 }

@@ -1,0 +1,19 @@
+# Sourced by the container suite's scripts: podman with the suite's own
+# configuration and image storage, apart from the user's (their images,
+# their tags and their containers are never touched).
+#   SWITCHBOARD_CONTAINER_STATE  where the storage and the cached Debian base
+#                                live (default ~/.cache/switchboard/container-tests)
+#   SWITCHBOARD_IMAGE            the image the suite builds and runs
+container_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export SWITCHBOARD_CONTAINER_STATE=${SWITCHBOARD_CONTAINER_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/switchboard/container-tests}
+export SWITCHBOARD_IMAGE=${SWITCHBOARD_IMAGE:-localhost/switchboard:test}
+mkdir -p "$SWITCHBOARD_CONTAINER_STATE"
+cat > "$SWITCHBOARD_CONTAINER_STATE/storage.conf" <<STORAGE
+[storage]
+driver = "overlay"
+graphroot = "$SWITCHBOARD_CONTAINER_STATE/storage"
+runroot = "$SWITCHBOARD_CONTAINER_STATE/run"
+STORAGE
+export CONTAINERS_CONF="$container_dir/containers.conf"
+export CONTAINERS_STORAGE_CONF="$SWITCHBOARD_CONTAINER_STATE/storage.conf"
+export CONTAINERS_REGISTRIES_CONF="$container_dir/registries.conf"
