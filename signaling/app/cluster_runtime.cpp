@@ -50,6 +50,9 @@ public:
     if (kind == handoff::timed_out) {
       log_->warn("cluster: a resumed peer's previous replica did not hand it over in time: resumed without "
                  "what that replica held");
+    } else if (kind == handoff::close_timed_out) {
+      log_->warn("cluster: a drained client did not answer its close within a quarter of "
+                 "cluster.handoff_timeout: handed its peer over without waiting for its last messages");
     }
   }
   void dead_node_adopted(std::size_t peers) override {

@@ -53,7 +53,10 @@ struct hub_cluster_config {
 // What the cluster side reports (signaling/metrics exports it); no-ops by default.
 class cluster_events {
 public:
-  enum class handoff { resume_in, resume_out, timed_out };
+  // close_timed_out: a hand-off out released because the drained connection
+  // left its close unanswered for a quarter of handoff_timeout (then also
+  // resume_out).
+  enum class handoff { resume_in, resume_out, timed_out, close_timed_out };
   enum class dropped { malformed, duplicate, stale, gap };
   virtual ~cluster_events() = default;
   virtual void published() {}                  // a message handed to the bus

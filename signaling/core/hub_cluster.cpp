@@ -949,6 +949,7 @@ void hub::cluster_tick(steady_clock::time_point now) {
       if (rec == nullptr || rec->cluster == nullptr || !rec->cluster->deferred_handoff) {
         c.deferring.erase(id);
       } else if (now - rec->cluster->deferred_at >= c.cfg.handoff_timeout / 4) {
+        c.ev.handoff_done(cluster_events::handoff::close_timed_out);
         closed_locked(id, *rec, fx);
       }
     }

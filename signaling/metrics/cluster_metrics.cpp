@@ -58,10 +58,11 @@ cluster_metrics::cluster_metrics(prometheus::Registry& r)
   for (std::size_t i = 0; i < reasons.size(); ++i) dropped_[i] = &drops.Add({{"reason", reasons[i]}});
   auto& handoffs = prometheus::BuildCounter()
                        .Name("switchboard_cluster_handoffs_total")
-                       .Help("Peers moved between replicas by a resume: in, out, or timed_out (the previous "
-                             "owner never answered).")
+                       .Help("Peers moved between replicas by a resume: in, out, timed_out (the previous "
+                             "owner never answered), close_timed_out (handed out before the drained connection "
+                             "answered its close).")
                        .Register(r);
-  const std::array<const char*, 3> kinds{"in", "out", "timed_out"};
+  const std::array<const char*, 4> kinds{"in", "out", "timed_out", "close_timed_out"};
   for (std::size_t i = 0; i < kinds.size(); ++i) handoffs_[i] = &handoffs.Add({{"kind", kinds[i]}});
 }
 

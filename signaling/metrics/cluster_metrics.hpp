@@ -47,7 +47,7 @@ private:
   prometheus::Counter& received_;
   prometheus::Counter& refused_;
   std::array<prometheus::Counter*, 4> dropped_{};   // malformed, duplicate, stale, gap
-  std::array<prometheus::Counter*, 3> handoffs_{};  // in, out, timed_out
+  std::array<prometheus::Counter*, 4> handoffs_{};  // in, out, timed_out, close_timed_out
   prometheus::Counter& adopted_;
   prometheus::Counter& dead_left_;
   prometheus::Gauge& degraded_;

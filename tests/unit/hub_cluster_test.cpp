@@ -319,6 +319,8 @@ TEST_F(HubClusterTest, ADrainedConnectionsLastMessagesGoBeforeTheHandOff) {
   EXPECT_TRUE(b.conn->received.empty()) << "no error for the closing connection";
   EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::resume_in], 1);
   EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::timed_out], 0);
+  EXPECT_EQ(nodes.at("b")->events.handoffs[cluster_events::handoff::resume_out], 1);
+  EXPECT_EQ(nodes.at("b")->events.handoffs[cluster_events::handoff::close_timed_out], 0) << "it closed in time";
   EXPECT_EQ(at("b").peer_count(), 0u);
 }
 
@@ -333,6 +335,7 @@ TEST_F(HubClusterTest, ADrainedConnectionThatNeverEndsHoldsTheHandOffOnlyBriefly
   at("b").cluster_tick(steady_clock::now() + 100ms);
   settle();
   EXPECT_TRUE(b2.conn->received.empty()) << "not yet: the connection may still end";
+  EXPECT_EQ(nodes.at("b")->events.handoffs[cluster_events::handoff::close_timed_out], 0);
   at("b").cluster_tick(steady_clock::now() + 600ms);  // a quarter of the 2 s hand-off timeout
   settle();
   auto resumed = b2.conn->take();
@@ -340,6 +343,8 @@ TEST_F(HubClusterTest, ADrainedConnectionThatNeverEndsHoldsTheHandOffOnlyBriefly
   EXPECT_EQ(str(resumed[0], "action"), "start");
   EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::resume_in], 1);
   EXPECT_EQ(nodes.at("c")->events.handoffs[cluster_events::handoff::timed_out], 0);
+  EXPECT_EQ(nodes.at("b")->events.handoffs[cluster_events::handoff::close_timed_out], 1) << "counted, so it shows";
+  EXPECT_EQ(nodes.at("b")->events.handoffs[cluster_events::handoff::resume_out], 1);
   EXPECT_EQ(at("b").peer_count(), 0u);
   apply(at("b").disconnect(b.id, b.conn.get(), false, steady_clock::now()), *b.conn);  // ends at last: nothing left
 }
