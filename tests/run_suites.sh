@@ -49,11 +49,12 @@ release_tests() {
   touch "$logs/release-tests.done"
   return $status
 }
-# tests/container: container_image now; the rest after the release tests.
+# tests/container: the images now (the image build, the cluster profile's
+# stand-ins); the tests, which drive browsers, after the release tests.
 container_suite() {
-  (cd build && $ctest_cmd -R '^container_image$') || return 1
+  (cd build && $ctest_cmd -R '^container_(image|standins)$') || return 1
   while [[ ! -e "$logs/release-tests.done" ]]; do sleep 2; done
-  (cd build && $ctest_cmd -L container -E '^container_image$' -FS switchboard_image)
+  (cd build && $ctest_cmd -L container -E '^container_(image|standins)$' -FS 'switchboard_(image|standins)')
 }
 asan_build() {
   configure build-asan "${san_args[@]}" -DSWITCHBOARD_SANITIZE=address -DSWITCHBOARD_TESTS=ON &&

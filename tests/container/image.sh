@@ -24,6 +24,8 @@ base_tag=docker.io/library/debian:12-slim
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $* ($((SECONDS))s)"; }
 
+[[ $(id -u) == 0 ]] || fail "the container suite runs as root (debootstrap, rootful podman), as make test does on the build machines"
+
 # --- 1. the base -------------------------------------------------------------
 # The first Debian mirror in apt's sources (SWITCHBOARD_DEBIAN_MIRROR overrides).
 mirror() {
@@ -93,6 +95,9 @@ build_image() {
     cache=$(ccache --get-config cache_dir)
     mkdir -p "$cache"
     args+=(--volume "$cache:/ccache" --build-arg CCACHE_DIR=/ccache)
+    # ccache hashes the locale variables: the host's, so its objects match.
+    [[ -z "${LANG:-}" ]] || args+=(--build-arg "LANG=$LANG")
+    [[ -z "${LC_ALL:-}" ]] || args+=(--build-arg "LC_ALL=$LC_ALL")
   fi
   step "podman build ${args[*]} $src"
   (cd "$src" && podman build "${args[@]}" .)
@@ -134,15 +139,30 @@ check_image() {
 # Docker does, whatever -f names).
 check_context() {
   local listing
+  decoys=(build-sbtest-decoy/decoy signaling/node_modules/sbtest-decoy tests/container/sbtest-decoy/.env)
   step "build context"
+  # Files that must never be sent, planted where a build tree, an npm install
+  # or a secrets file would be (whether or not the real ones exist now).
+  local d
+  for d in "${decoys[@]}"; do mkdir -p "$src/$(dirname "$d")" && echo decoy > "$src/$d"; done
+  remove_decoys() {
+    for d in "${decoys[@]}"; do
+      rm -f "$src/$d"
+      (cd "$src" && rmdir -p --ignore-fail-on-non-empty "$(dirname "$d")" 2> /dev/null) || true
+    done
+  }
+  trap remove_decoys EXIT
   listing=$(cd "$src" && podman build --pull=never --layers=false -q -f "$here/context.Dockerfile" -t localhost/switchboard-context:test . > /dev/null &&
     podman run --rm localhost/switchboard-context:test)
   podman rmi -f localhost/switchboard-context:test > /dev/null
+  remove_decoys
+  trap - EXIT
   local leaked
   leaked=$(grep -E '(^|/)(node_modules|build[^/]*|\.git|\.env|\.cache|test-results)(/|$)' <<< "$listing" | head -n 5 || true)
   [[ -z "$leaked" ]] || fail "ignored paths reached the build context: $leaked"
+  ! grep -q sbtest-decoy <<< "$listing" || fail "a planted decoy reached the build context: $(grep sbtest-decoy <<< "$listing")"
   grep -qx 'signaling/web/index.html' <<< "$listing" || fail "the context misses signaling/web/index.html: is .dockerignore too broad?"
-  echo "ok: build context: $(wc -l <<< "$listing") files, no build output, node_modules, .git or .env"
+  echo "ok: build context: $(wc -l <<< "$listing") files; no build output, node_modules, .git or .env (planted decoys stayed out)"
 }
 
 make_base
