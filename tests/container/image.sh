@@ -95,7 +95,9 @@ build_image() {
     cache=$(ccache --get-config cache_dir)
     mkdir -p "$cache"
     args+=(--volume "$cache:/ccache" --build-arg CCACHE_DIR=/ccache)
-    # ccache hashes the locale variables: the host's, so its objects match.
+    # The flags and the locale variables (which ccache hashes) of the host's
+    # release build, so that its objects match: make test WERROR=ON in CI.
+    args+=(--build-arg "WERROR=${WERROR:-OFF}")
     [[ -z "${LANG:-}" ]] || args+=(--build-arg "LANG=$LANG")
     [[ -z "${LC_ALL:-}" ]] || args+=(--build-arg "LC_ALL=$LC_ALL")
   fi
