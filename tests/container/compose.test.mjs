@@ -8,9 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metric } from '../e2e/support/switchboard.mjs';
 import { launchBrowser, closeBrowser, openUser } from '../e2e/support/browser.mjs';
-import {
-  startClient, placeCall, answerCall, waitPhase, expectVideoFlowing, expectRelayed,
-} from '../e2e/support/client.mjs';
+import { startClient, callRelayed } from '../e2e/support/client.mjs';
 import { waitUntil } from '../e2e/support/wait.mjs';
 import { waitHealthy } from './support/podman.mjs';
 import { HOST, hostResolverArgs, startCompose } from './support/compose.mjs';
@@ -50,13 +48,7 @@ describe('deploy/compose under docker-compose and podman', () => {
     const [a, b] = [await openUser(browser), await openUser(browser)];
     const idA = await startClient(a, `https://${HOST}/#token=${await c.mint('alice')}`, { relayOnly: true });
     const idB = await startClient(b, `https://${HOST}/#token=${await c.mint('bob')}`, { relayOnly: true });
-    await placeCall(a, idB);
-    await answerCall(b, idA);
-    await Promise.all([waitPhase(a, 'connected'), waitPhase(b, 'connected')]);
-    for (const [page, who] of [[a, 'A'], [b, 'B']]) {
-      await expectVideoFlowing(page, who);
-      await expectRelayed(page, who);
-    }
+    await callRelayed(a, b, idA, idB);
     assert.equal(await metric(c.sigMetrics, 'switchboard_connections'), 2);
   });
 

@@ -11,9 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metric } from '../e2e/support/switchboard.mjs';
 import { launchBrowser, closeBrowser, openUser } from '../e2e/support/browser.mjs';
-import {
-  startClient, placeCall, answerCall, waitPhase, expectVideoFlowing, expectRelayed,
-} from '../e2e/support/client.mjs';
+import { startClient, callRelayed } from '../e2e/support/client.mjs';
 import { waitUntil } from '../e2e/support/wait.mjs';
 import { podman, waitHealthy } from './support/podman.mjs';
 import { HOST, hostResolverArgs, startCompose, startTlsProxy } from './support/compose.mjs';
@@ -71,13 +69,7 @@ describe('deploy/compose profile cluster under docker-compose and podman', () =>
     // leastconn: B's WebSocket goes to the replica without one.
     await waitUntil(async () => (await metric(c.sigMetrics, 'switchboard_connections')) === 1 &&
       (await metric(c.sigMetricsB, 'switchboard_connections')) === 1, { timeoutMs: 5000, what: 'one page on each replica' });
-    await placeCall(a, idB);
-    await answerCall(b, idA);
-    await Promise.all([waitPhase(a, 'connected'), waitPhase(b, 'connected')]);
-    for (const [page, who] of [[a, 'A'], [b, 'B']]) {
-      await expectVideoFlowing(page, who);
-      await expectRelayed(page, who);
-    }
+    await callRelayed(a, b, idA, idB);
     for (const m of [c.sigMetrics, c.sigMetricsB]) {
       assert.ok(await metric(m, 'switchboard_cluster_messages_published_total') > 0, `${m.metricsUrl} published through Redis`);
     }

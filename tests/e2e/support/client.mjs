@@ -44,6 +44,19 @@ export async function expectVideoFlowing(page, what, { selector = REMOTE_VIDEO, 
   }, { timeoutMs, what: `${what}: inbound-rtp video bytes growing` });
 }
 
+// A calls B (by `idB`), B answers; both pages connected, decoding each
+// other's video over a relay ↔ relay pair with iceTransportPolicy relay.
+export async function callRelayed(a, b, idA, idB) {
+  await placeCall(a, idB);
+  await answerCall(b, idA);
+  await Promise.all([waitPhase(a, 'connected'), waitPhase(b, 'connected')]);
+  for (const [page, who] of [[a, 'A'], [b, 'B']]) {
+    const s = await expectVideoFlowing(page, who);
+    assert.equal(s.policy, 'relay', `${who} used iceTransportPolicy relay`);
+    await expectRelayed(page, who);
+  }
+}
+
 // The selected candidate pair of the page's connection is relay on both ends.
 export async function expectRelayed(page, what) {
   return waitUntil(async () => {
