@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The signaling benchmark (docs/performance.md): for each repetition, each server
-# (Switchboard, then the PeerJS reference) and each size, start a fresh server on
+# (Switchboard, then the PeerJS and Bun references) and each size, start a fresh server on
 # 127.0.0.1, run switchboard_loadgen against it, stop the server; then print the
 # medians and ratios. Not part of `make test`.
 #
 # Environment (all optional):
 #   BUILD_DIR=build          where switchboard and switchboard_loadgen are
-#   SERVERS="switchboard peerjs"   SIZES="100 5000"   REPS=3
+#   SERVERS="switchboard peerjs bun"   SIZES="100 5000"   REPS=3
 #   RELAY_SECONDS=10  IN_FLIGHT=8  WARMUP_SECONDS=1
 #   RESULTS=$BUILD_DIR/bench-results.jsonl   (one JSON line per run)
 #   FLOOR=1   also run switchboard_relay_floor (a bare epoll relay: the kernel's share)
@@ -14,7 +14,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
-SERVERS=${SERVERS:-"switchboard peerjs"}
+SERVERS=${SERVERS:-"switchboard peerjs bun"}
 SIZES=${SIZES:-"100 5000"}
 REPS=${REPS:-3}
 RELAY_SECONDS=${RELAY_SECONDS:-10}
@@ -55,8 +55,9 @@ check_prerequisites() {
     log "building switchboard_relay_floor"
     cmake --build "$BUILD_DIR" --target switchboard_relay_floor >/dev/null || die "build failed"
   fi
-  if [[ " $SERVERS " == *" peerjs "* && ! -d bench/node_modules/peer ]]; then
-    log "installing the PeerJS reference server (npm ci in bench/)"
+  if [[ ( " $SERVERS " == *" peerjs "* && ! -d bench/node_modules/peer ) ||
+        ( " $SERVERS " == *" bun "* && ! -x bench/node_modules/.bin/bun ) ]]; then
+    log "installing the reference servers (npm ci in bench/)"
     (cd bench && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
   fi
   # Each side holds one descriptor per connection: 10,000 at 5,000 pairs.
@@ -86,6 +87,10 @@ start_server() {
       --set server.max_connections_per_ip=20000 \
       --set server.send_queue_messages=4096 \
       >"$logfile" 2>&1 &
+  elif [[ $name == bun ]]; then
+    # Bun.serve: uWebSockets under one JavaScript thread; speaks the tutorial protocol.
+    pattern='bun listening on http://127\.0\.0\.1:[0-9]+'
+    bench/node_modules/.bin/bun bench/bun-server.js 0 >"$logfile" 2>&1 &
   else
     pattern='peerjs listening on http://127\.0\.0\.1:[0-9]+'
     node bench/peerjs-server.js 0 >"$logfile" 2>&1 &
@@ -106,8 +111,10 @@ run_one() {
   local name=$1 pairs=$2 rep=$3 logfile="$LOGDIR/$1-$2-$3.log"
   start_server "$name" "$logfile"
   log "rep $rep: $name, $pairs pairs (pid $SERVER_PID, port $PORT)"
-  local status=0
-  "$LOADGEN" --protocol "$name" --port "$PORT" --server-pid "$SERVER_PID" --pairs "$pairs" \
+  local status=0 protocol=$name
+  # The Bun reference speaks Switchboard's (the tutorial's) protocol on /ws.
+  [[ $name == bun ]] && protocol=switchboard
+  "$LOADGEN" --protocol "$protocol" --label "$name" --port "$PORT" --server-pid "$SERVER_PID" --pairs "$pairs" \
     --in-flight "$IN_FLIGHT" --relay-seconds "$RELAY_SECONDS" \
     --warmup-seconds "$WARMUP_SECONDS" --json-out "$RESULTS" | tail -n +2 || status=$?
   stop_server

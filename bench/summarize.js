@@ -95,15 +95,17 @@ function ratiosTable(groups) {
     '| comparison | server CPU per msg | RSS per idle conn. | messages/s | calls/s |',
     '|---|---:|---:|---:|---:|',
   ];
-  for (const pairs of sizes) {
-    const s = find('switchboard', pairs);
-    const p = find('peerjs', pairs);
-    if (!s || !p) continue;
-    rows.push(
-      `| switchboard / peerjs at ${pairs} pairs | ${fmt(ratio(s.m.server_cpu_us_per_msg, p.m.server_cpu_us_per_msg), 2)} ` +
-        `| ${fmt(ratio(s.m.rss_kib_per_idle_conn, p.m.rss_kib_per_idle_conn), 2)} ` +
-        `| ${fmt(ratio(s.m.msgs_per_s, p.m.msgs_per_s), 2)} | ${fmt(ratio(s.m.calls_per_s, p.m.calls_per_s), 2)} |`,
-    );
+  for (const reference of ['peerjs', 'bun']) {
+    for (const pairs of sizes) {
+      const s = find('switchboard', pairs);
+      const p = find(reference, pairs);
+      if (!s || !p) continue;
+      rows.push(
+        `| switchboard / ${reference} at ${pairs} pairs | ${fmt(ratio(s.m.server_cpu_us_per_msg, p.m.server_cpu_us_per_msg), 2)} ` +
+          `| ${fmt(ratio(s.m.rss_kib_per_idle_conn, p.m.rss_kib_per_idle_conn), 2)} ` +
+          `| ${fmt(ratio(s.m.msgs_per_s, p.m.msgs_per_s), 2)} | ${fmt(ratio(s.m.calls_per_s, p.m.calls_per_s), 2)} |`,
+      );
+    }
   }
   if (sizes.length >= 2) {
     const [lo, hi] = [sizes[0], sizes[sizes.length - 1]];
