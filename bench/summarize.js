@@ -52,6 +52,20 @@ function floorTable(lines) {
   return rows.join('\n');
 }
 
+// run.sh's send_calls lines: Switchboard's messages per gather write (one sendmsg()
+// each) in the measured relay, from its metrics.
+function sendCallsTable(lines) {
+  const calls = lines.filter((l) => 'send_calls' in l && l.writes > 0);
+  if (calls.length === 0) return null;
+  const rows = ['| pairs | runs | messages per send call | send calls per message |', '|---:|---:|---:|---:|'];
+  for (const pairs of [...new Set(calls.map((l) => l.pairs))].sort((a, b) => a - b)) {
+    const runs = calls.filter((l) => l.pairs === pairs);
+    const perWrite = median(runs.map((r) => r.messages / r.writes));
+    rows.push(`| ${pairs} | ${runs.length} | ${fmt(perWrite, 2)} | ${fmt(perWrite ? 1 / perWrite : null, 3)} |`);
+  }
+  return rows.join('\n');
+}
+
 function load(lines) {
   const runs = lines.filter((l) => 'server' in l);
   const groups = new Map();
@@ -95,15 +109,17 @@ function ratiosTable(groups) {
     '| comparison | server CPU per msg | RSS per idle conn. | messages/s | calls/s |',
     '|---|---:|---:|---:|---:|',
   ];
-  for (const pairs of sizes) {
-    const s = find('switchboard', pairs);
-    const p = find('peerjs', pairs);
-    if (!s || !p) continue;
-    rows.push(
-      `| switchboard / peerjs at ${pairs} pairs | ${fmt(ratio(s.m.server_cpu_us_per_msg, p.m.server_cpu_us_per_msg), 2)} ` +
-        `| ${fmt(ratio(s.m.rss_kib_per_idle_conn, p.m.rss_kib_per_idle_conn), 2)} ` +
-        `| ${fmt(ratio(s.m.msgs_per_s, p.m.msgs_per_s), 2)} | ${fmt(ratio(s.m.calls_per_s, p.m.calls_per_s), 2)} |`,
-    );
+  for (const reference of ['peerjs', 'bun']) {
+    for (const pairs of sizes) {
+      const s = find('switchboard', pairs);
+      const p = find(reference, pairs);
+      if (!s || !p) continue;
+      rows.push(
+        `| switchboard / ${reference} at ${pairs} pairs | ${fmt(ratio(s.m.server_cpu_us_per_msg, p.m.server_cpu_us_per_msg), 2)} ` +
+          `| ${fmt(ratio(s.m.rss_kib_per_idle_conn, p.m.rss_kib_per_idle_conn), 2)} ` +
+          `| ${fmt(ratio(s.m.msgs_per_s, p.m.msgs_per_s), 2)} | ${fmt(ratio(s.m.calls_per_s, p.m.calls_per_s), 2)} |`,
+      );
+    }
   }
   if (sizes.length >= 2) {
     const [lo, hi] = [sizes[0], sizes[sizes.length - 1]];
@@ -158,6 +174,11 @@ function main() {
   console.log(figuresTable(groups));
   console.log('\n## Ratios\n');
   console.log(ratiosTable(groups));
+  const sendCalls = sendCallsTable(lines);
+  if (sendCalls) {
+    console.log('\n## Switchboard: messages per send call (measured relay, medians)\n');
+    console.log(sendCalls);
+  }
   const floor = floorTable(lines);
   if (floor) {
     console.log('\n## Relay floor (bare epoll relay, same workload, medians)\n');

@@ -88,6 +88,8 @@ public:
   prometheus::Gauge& peers_detached;         // switchboard_peers_detached
   prometheus::Counter& bytes_in;             // switchboard_websocket_received_bytes_total
   prometheus::Counter& bytes_out;            // switchboard_websocket_sent_bytes_total
+  prometheus::Counter& messages_out;         // switchboard_websocket_sent_messages_total
+  prometheus::Counter& writes;               // switchboard_websocket_writes_total (gather writes)
   prometheus::Counter& messages_in;          // switchboard_messages_received_total
   prometheus::Counter& slow_consumers;       // switchboard_slow_consumers_closed_total
   prometheus::Counter& credentials_issued;   // switchboard_turn_credentials_issued_total

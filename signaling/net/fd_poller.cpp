@@ -92,14 +92,18 @@ void fd_poller::drain() {
   for (;;) {
     const int n = ::epoll_wait(epfd_, events.data(), batch, 0);
     if (n < 0 && errno == EINTR) continue;
-    for (int i = 0; i < n; ++i) {
-      const auto* e = static_cast<const entry*>(events[i].data.ptr);
-      auto target = e->target.lock();
-      if (!target) continue;
-      if (one_thread_) {
-        target->on_poll(events[i].events);
-      } else {
-        target->post_poll(events[i].events);
+    if (one_thread_) {
+      // Every connection written to while these events are handled is
+      // flushed once, when the scope ends: one write per destination.
+      const ws::flush_batch::scope scope(batch_);
+      for (int i = 0; i < n; ++i) {
+        const auto* e = static_cast<const entry*>(events[i].data.ptr);
+        if (auto target = e->target.lock()) target->on_poll(events[i].events);
+      }
+    } else {
+      for (int i = 0; i < n; ++i) {
+        const auto* e = static_cast<const entry*>(events[i].data.ptr);
+        if (auto target = e->target.lock()) target->post_poll(events[i].events);
       }
     }
     if (n < batch) return;

@@ -10,6 +10,8 @@
 // one re-arm of this set for all of them), and each gets exactly one recv()
 // unless its data filled the read buffer.
 
+#include "signaling/net/ws_flush_batch.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -64,6 +66,9 @@ private:
 
   int epfd_;
   bool one_thread_;
+  // One thread: each epoll_wait()'s events are one batch; what they queue is
+  // written when it ends (ws_flush_batch.hpp). Drain's thread only.
+  ws::flush_batch batch_;
   std::mutex mutex_;
   // Forgotten entries, freed at the start of the next drain: only a drain
   // under way can still hold events that point at them.

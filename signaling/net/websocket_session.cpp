@@ -47,7 +47,8 @@ public:
     asio::post(strand_, [self = shared_from_this(), this, events] { on_poll(events); });
   }
 
-  // Edge-triggered: reads until a read comes back short; writes resume on EPOLLOUT.
+  // Edge-triggered: reads until a read comes back short; writes resume on
+  // EPOLLOUT. Inside fd_poller's batch the writes wait for its end (flush_soon).
   void on_poll(std::uint32_t events) override {
     if (closed_) return;
     if (reading_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) read_all();
@@ -57,7 +58,7 @@ public:
       if (!writing_) return;
       writing_ = false;
     }
-    flush();
+    flush_soon();
   }
 
 private:
@@ -77,7 +78,7 @@ private:
         break;
       }
     }
-    flush();
+    flush_soon();
   }
 
   // Everything queued, one gather sendmsg() per round, until done or the socket is full.

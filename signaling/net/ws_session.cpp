@@ -86,12 +86,34 @@ void ws_session::deliver(core::outbound_ptr msg) {
     }
   }
   if (!back.empty()) return hand_back(back, std::move(msg));
+  schedule_flush();
+}
+
+// flush_posted_ was just set: one flush, at the end of the batch of readiness
+// events this thread is handling (what else the batch sends here joins the
+// same write), or posted when no batch is under way on this thread.
+void ws_session::schedule_flush() {
+  if (auto* batch = ws::flush_batch::current()) {
+    batch->add(shared_from_this());
+    return;
+  }
   // One thread runs everything: the strand would serialise nothing.
   if (ctx_.cfg.server.threads <= 1) {
     asio::post(strand_.get_inner_executor(), [self = shared_from_this()] { self->flush(); });
   } else {
     asio::post(strand_, [self = shared_from_this()] { self->flush(); });
   }
+}
+
+void ws_session::flush_soon() {
+  if (ws::flush_batch::current() == nullptr) return flush();
+  {
+    std::lock_guard lock(mutex_);
+    // Already due (listed, or posted from another thread), or waiting for writability.
+    if (flush_posted_ || writing_) return;
+    flush_posted_ = true;
+  }
+  schedule_flush();
 }
 
 void ws_session::close(core::close_code code) {
@@ -264,13 +286,17 @@ void ws_session::gather_locked(byte_spans& pieces, std::size_t max_bytes) {
 
 // `n` bytes of the last gather went out: count them and release what is done.
 void ws_session::sent_locked(std::size_t n) {
+  ctx_.metrics.writes.Increment();
   if (n == 0) return;
   const auto now = steady_clock::now();
   std::size_t payload = 0;
+  std::size_t messages = 0;
   outbox_.consume(n, [&](const core::outbound_ptr& m) {
     payload += m->text.size();
+    ++messages;
     if (m->relayed) ctx_.metrics.relay_latency.Observe(std::chrono::duration<double>(now - m->received).count());
   });
+  if (messages > 0) ctx_.metrics.messages_out.Increment(static_cast<double>(messages));
   if (payload > 0) ctx_.metrics.bytes_out.Increment(static_cast<double>(payload));
 }
 

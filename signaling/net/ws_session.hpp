@@ -5,11 +5,14 @@
 // transports (websocket_session.cpp) read, write and close.
 //
 // Threads: a session runs on its strand. deliver() may come from any thread:
-// it queues under mutex_ and posts one flush per batch, not one per message.
+// it queues under mutex_ and asks for one flush per batch, not one per
+// message: listed in the batch of readiness events under way on this thread
+// (ws::flush_batch, one event-loop thread), or else posted to the strand.
 
 #include "signaling/core/peer_connection.hpp"
 #include "signaling/net/context.hpp"
 #include "signaling/net/ws_close.hpp"
+#include "signaling/net/ws_flush_batch.hpp"
 #include "signaling/net/ws_frame.hpp"
 #include "signaling/net/ws_outbox.hpp"
 #include "signaling/net/ws_transport.hpp"
@@ -25,7 +28,9 @@
 
 namespace switchboard::net {
 
-class ws_session : public core::participant, public std::enable_shared_from_this<ws_session> {
+class ws_session : public core::participant,
+                   public ws::flush_batch::member,
+                   public std::enable_shared_from_this<ws_session> {
 public:
   ws_session(shared_context& ctx, connection_slot slot, strand_t strand);
   ~ws_session() override;
@@ -33,6 +38,7 @@ public:
   void deliver(core::outbound_ptr msg) override;
   void close(core::close_code code) override;
   void started(const std::string& id) override;
+  void end_of_batch() override { flush(); }
 
 protected:
   // On the strand, before reading: registers the session, queues the 101
@@ -51,9 +57,12 @@ protected:
   bool has_output_locked();  // also queues our close frame once it is due
   // At most `max_bytes` of messages (TLS copies what it gathers: keep that copy small).
   void gather_locked(byte_spans& pieces, std::size_t max_bytes = static_cast<std::size_t>(-1));
+  // After every write, with the bytes it took (0 included: it still counts as a write).
   void sent_locked(std::size_t n);
   // Everything is written (close frame included, if any): what closing needs next.
   void on_flushed();
+  // flush() at the end of the batch under way on this thread, or now when none is.
+  void flush_soon();
 
   // The transport's part.
   virtual void flush() = 0;           // writes what is queued
@@ -67,7 +76,7 @@ protected:
   std::mutex mutex_;  // guards outbox_ and the flags below it, which deliver() touches
   ws::outbox outbox_;
   bool accepting_ = true;      // deliver() queues; false once closing (but draining) or finished
-  bool flush_posted_ = false;  // a flush is posted to the strand
+  bool flush_posted_ = false;  // a flush is posted to the strand or listed in this thread's batch
   bool writing_ = false;       // a write or a wait for writability is in progress
   std::string pong_;           // the one pong waiting to be queued (a newer ping replaces it)
   // A drain detached this peer (hub::closing): messages that reach us once
@@ -88,6 +97,7 @@ private:
   void enqueue_local(core::outbound_ptr msg);
   void push_control(const std::string& frame);
   bool queue_locked(core::outbound_ptr msg);
+  void schedule_flush();
 
   void apply(const ws::close_state::steps& s);
   void start_close(std::uint16_t code);

@@ -74,6 +74,24 @@ TEST(metrics, relayed_messages_are_counted_by_type) {
   EXPECT_GT(value(server, "switchboard_websocket_sent_bytes_total"), 0);
 }
 
+// Messages per send call (docs/performance.md) is sent_messages / writes:
+// each message awaited before the next is sent goes out in a write of its own.
+TEST(metrics, messages_sent_and_writes_are_counted) {
+  server_fixture server;
+  auto a = start_peer(server);
+  auto b = start_peer(server);
+  exchange_offer_answer(a, b);
+  expect_metric(server, "switchboard_websocket_sent_messages_total", 4);  // two start replies, offer, answer
+  const double writes = value(server, "switchboard_websocket_writes_total");
+  EXPECT_GE(writes, 4);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a.ws.send_text(candidate_message(b.id, "candidate:" + std::to_string(i), 0)));
+    ASSERT_TRUE(expect_action(b.ws, "iceCandidate"));
+  }
+  expect_metric(server, "switchboard_websocket_sent_messages_total", 9);
+  expect_metric(server, "switchboard_websocket_writes_total", writes + 5);
+}
+
 TEST(metrics, errors_are_counted_by_code) {
   server_fixture server;
   auto a = start_peer(server);
