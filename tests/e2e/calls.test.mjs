@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startSwitchboard, metric, sourceDir } from './support/switchboard.mjs';
 import { launchBrowser, closeBrowser, openUser, peerStats } from './support/browser.mjs';
 import {
-  startClient, placeCall, answerCall, waitPhase, expectVideoFlowing, expectRelayed,
+  startClient, placeCall, answerCall, callRelayed, waitPhase, expectVideoFlowing,
 } from './support/client.mjs';
 import { waitUntil } from './support/wait.mjs';
 
@@ -54,14 +54,8 @@ describe('calls between two browsers', () => {
     await a.waitForFunction(() => document.querySelector('#local-video').videoWidth > 0);
     await screenshot(a, 'idle.png');
 
-    await placeCall(a, idB);
-    await answerCall(b, idA);
-    await Promise.all([waitPhase(a, 'connected'), waitPhase(b, 'connected')]);
-
-    for (const [page, who] of [[a, 'A'], [b, 'B']]) {
-      const s = await expectVideoFlowing(page, who);
-      assert.equal(s.policy, 'relay', `${who} used iceTransportPolicy relay`);
-      await expectRelayed(page, who);
+    await callRelayed(a, b, idA, idB);
+    for (const page of [a, b]) {
       // The page says so in words too.
       await page.waitForFunction(() => document.querySelector('#st-path').textContent === 'relayed through TURN');
       assert.match(await page.textContent('#st-pair'), /^relay ↔ relay/);

@@ -12,7 +12,7 @@ import { metric } from './support/switchboard.mjs';
 import { launchBrowser, closeBrowser, openUser, peerStats } from './support/browser.mjs';
 import { descendants } from './support/processes.mjs';
 import {
-  startClient, placeCall, answerCall, waitPhase, expectVideoFlowing, expectRelayed,
+  startClient, callRelayed, waitPhase, expectVideoFlowing, expectRelayed,
 } from './support/client.mjs';
 import { waitUntil } from './support/wait.mjs';
 
@@ -95,14 +95,7 @@ describe('cluster: two replicas behind HAProxy', () => {
       { timeoutMs: 5000, what: 'one WebSocket on each replica' });
     assert.notEqual(idA, idB);
 
-    await placeCall(a, idB);
-    await answerCall(b, idA);
-    await Promise.all([waitPhase(a, 'connected'), waitPhase(b, 'connected')]);
-    for (const [page, who] of [[a, 'A'], [b, 'B']]) {
-      const s = await expectVideoFlowing(page, who);
-      assert.equal(s.policy, 'relay', `${who} used iceTransportPolicy relay`);
-      await expectRelayed(page, who);
-    }
+    await callRelayed(a, b, idA, idB);
     // The offer, answer and candidates crossed Redis, both ways.
     for (const name of [home.a, home.b]) {
       assert.ok(await metric(cluster.replica(name), 'switchboard_cluster_messages_published_total') > 0,
