@@ -5,9 +5,14 @@
 
 const fs = require('node:fs');
 
-const TARGET_CPU_US = 3; // server CPU per relayed message
-const TARGET_RSS_KIB = 4; // server RSS per idle connection
-const TARGET_SCALING = 1.15; // CPU per message at the largest size / at the smallest
+// Issue 12's targets, relative to the references measured in the same run:
+// server CPU per relayed message at >= TARGET_FROM_PAIRS pairs at most these
+// fractions of Bun's and PeerJS's, the cost at the largest size at most
+// TARGET_SCALING times the cost at the smallest, RSS per idle connection at
+// most Bun's.
+const TARGET_VS = { bun: 0.8, peerjs: 0.5 };
+const TARGET_FROM_PAIRS = 2000;
+const TARGET_SCALING = 1.2;
 
 const median = (values) => {
   const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
@@ -141,14 +146,22 @@ function targets(groups) {
   const mine = groups.filter((g) => g.server === 'switchboard');
   if (mine.length === 0) return 'switchboard: no runs';
   const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'MISSED');
+  const ratio = (a, b) => (a && b ? a / b : null);
   const lines = [];
   for (const g of mine) {
+    const other = (server) => groups.find((o) => o.server === server && o.pairs === g.pairs);
     const cpu = g.m.server_cpu_us_per_msg;
+    const parts = [`${fmt(cpu, 2)} µs CPU/msg`];
+    for (const [server, limit] of Object.entries(TARGET_VS)) {
+      const r = other(server) ? ratio(cpu, other(server).m.server_cpu_us_per_msg) : null;
+      const judged = g.pairs >= TARGET_FROM_PAIRS ? ` (≤ ${limit}: ${verdict(r === null ? null : r <= limit)})` : '';
+      parts.push(`×${fmt(r, 2)} ${server}'s${judged}`);
+    }
+    const bun = other('bun');
     const rss = g.m.rss_kib_per_idle_conn;
-    lines.push(
-      `- ${g.pairs} pairs: ${fmt(cpu, 2)} µs CPU/msg (≤ ${TARGET_CPU_US}: ${verdict(cpu === null ? null : cpu <= TARGET_CPU_US)}), ` +
-        `${fmt(rss, 2)} KiB/idle conn. (≤ ${TARGET_RSS_KIB}: ${verdict(rss === null ? null : rss <= TARGET_RSS_KIB)})`,
-    );
+    const bunRss = bun ? bun.m.rss_kib_per_idle_conn : null;
+    parts.push(`${fmt(rss, 2)} KiB/idle conn. (≤ bun's ${fmt(bunRss, 2)}: ${verdict(rss === null || bunRss === null ? null : rss <= bunRss)})`);
+    lines.push(`- ${g.pairs} pairs: ${parts.join(', ')}`);
   }
   if (mine.length >= 2) {
     const a = mine[0].m.server_cpu_us_per_msg;
