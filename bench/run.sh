@@ -10,6 +10,7 @@
 #   RELAY_SECONDS=10  IN_FLIGHT=8  WARMUP_SECONDS=1
 #   RESULTS=$BUILD_DIR/bench-results.jsonl   (one JSON line per run)
 #   FLOOR=1   also run switchboard_relay_floor (a bare epoll relay: the kernel's share)
+#   THREADS=1 Switchboard's server.threads (event-loop threads; 1 matches Node's one)
 set -euo pipefail
 
 # run.sh mark PORT FILE PHASE: called by the load generator (`--mark-command`)
@@ -32,6 +33,7 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-1}
 CONFIG=${CONFIG:-config/switchboard.yaml}
 RESULTS=${RESULTS:-$BUILD_DIR/bench-results.jsonl}
 FLOOR=${FLOOR:-1}
+THREADS=${THREADS:-1}
 LOADGEN=$BUILD_DIR/switchboard_loadgen
 FLOOR_BIN=$BUILD_DIR/switchboard_relay_floor
 LOGDIR=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
@@ -91,7 +93,7 @@ start_server() {
       --set server.listen=127.0.0.1:0 \
       --set metrics.listen=127.0.0.1:0 \
       --set log.level=info \
-      --set server.threads=1 \
+      --set server.threads="$THREADS" \
       --set server.drain_period=0 \
       --set server.rate_limit.messages_per_second=1000000 \
       --set server.rate_limit.burst=1000000 \
