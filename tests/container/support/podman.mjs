@@ -44,6 +44,7 @@ export async function runContainer(name, { options = [], env = {}, command = [] 
 }
 
 export function containerHandle(name) {
+  const state = async () => JSON.parse((await podman(['inspect', '--format', '{{json .State}}', name])).stdout);
   return {
     name,
     exec: (args, opts) => podman(['exec', name, ...args], { allowFail: true, ...opts }),
@@ -51,7 +52,7 @@ export function containerHandle(name) {
       const { stdout, stderr } = await podman(['logs', name], { allowFail: true });
       return stdout + stderr;
     },
-    state: async () => JSON.parse((await podman(['inspect', '--format', '{{json .State}}', name])).stdout),
+    state,
     // The image's HEALTHCHECK (or the --health-cmd it was started with): exit 0 = healthy.
     healthcheck: async () => (await podman(['healthcheck', 'run', name], { allowFail: true })).code,
     // `podman stop` (the image's STOPSIGNAL, SIGTERM; SIGKILL after
@@ -60,8 +61,8 @@ export function containerHandle(name) {
       const t0 = Date.now();
       await podman(['stop', '-t', String(graceSeconds), name], { timeoutMs: (graceSeconds + 30) * 1000 });
       const seconds = (Date.now() - t0) / 1000;
-      const state = JSON.parse((await podman(['inspect', '--format', '{{json .State}}', name])).stdout);
-      return { code: state.ExitCode, seconds, status: state.Status };
+      const { ExitCode: code, Status: status } = await state();
+      return { code, seconds, status };
     },
   };
 }
