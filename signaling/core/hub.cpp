@@ -162,25 +162,54 @@ void hub::attach_locked(const std::string& id, peer_record& rec, const std::shar
   events_.credentials_minted();
 }
 
-effects hub::relay(std::string_view from, const protocol::request& req, steady_clock::time_point received) {
-  return relay(from, protocol::request(req), received);
+effects hub::relay(std::string_view from, const protocol::request& req, steady_clock::time_point received,
+                   relay_route* route) {
+  return relay(from, protocol::request(req), received, route);
 }
 
-effects hub::relay(std::string_view from, protocol::request&& req, steady_clock::time_point received) {
+effects hub::relay(std::string_view from, protocol::request&& req, steady_clock::time_point received,
+                   relay_route* route) {
   return relay_with(
       from, req.act, req.remote_id,
-      [&](std::string_view identity) { return protocol::forward(std::move(req), from, identity); }, received);
+      [&](std::string_view identity) { return protocol::forward(std::move(req), from, identity); }, received, route);
 }
 
-effects hub::relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received) {
+effects hub::relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received,
+                   relay_route* route) {
   return relay_with(
       from, msg.act, msg.remote_id,
-      [&](std::string_view identity) { return protocol::forward(msg, from, identity); }, received);
+      [&](std::string_view identity) { return protocol::forward(msg, from, identity); }, received, route);
+}
+
+void hub::route_locked(relay_route* route, std::string_view from, std::string_view to, peer_record*& sender,
+                       peer_record*& target) {
+  if (route == nullptr) {
+    sender = registry_->find(from);
+    target = registry_->find(to);
+    return;
+  }
+  if (route->self == nullptr || route->removals != removals_) {
+    route->self = nullptr;
+    route->target_id.set({});
+  }
+  sender = route->self != nullptr ? route->self : registry_->find(from);
+  target = route->target_id.is(to) ? route->target : registry_->find(to);
+  route->removals = removals_;
+  route->self = sender;  // null (nothing kept) when the sender has no record
+  if (target != nullptr) {
+    route->target = target;
+    route->target_id.set(to);
+  }
+}
+
+void hub::remove_record_locked(std::string_view id) {
+  ++removals_;
+  registry_->remove(id);
 }
 
 template <class Text>
 effects hub::relay_with(std::string_view from, protocol::action act, std::string_view remote_id, Text&& text,
-                        steady_clock::time_point received) {
+                        steady_clock::time_point received, relay_route* route) {
   std::lock_guard lock(mutex_);
   effects fx;
   const std::string_view ref = protocol::to_string(act);
@@ -188,8 +217,9 @@ effects hub::relay_with(std::string_view from, protocol::action act, std::string
     fx.to_self.push_back(error_reply(error_code::bad_request, "data.remoteId must not be your own id", ref));
     return fx;
   }
-  peer_record* target = registry_->find(remote_id);
-  peer_record* sender = registry_->find(from);
+  peer_record* sender = nullptr;
+  peer_record* target = nullptr;
+  route_locked(route, from, remote_id, sender, target);
   if (target == nullptr && sender != nullptr && cluster_ != nullptr) {
     relay_remote_locked(*sender, from, act, remote_id, text(sender->identity), received, fx);
     return fx;
@@ -406,7 +436,7 @@ void hub::leave_locked(const std::string& id, effects& fx) {
   }
   const auto contacts = std::move(rec->contacts);
   if (rec->cluster != nullptr) on_leave_cluster_locked(id, *rec, contacts);
-  registry_->remove(id);
+  remove_record_locked(id);
   events_.peer_left();
   const outbound_ptr left = make_reply(protocol::peer_left(id));
   for (const auto& c : contacts) {

@@ -78,6 +78,20 @@ struct hub_sources {
   std::function<std::string()> new_token;     // resume token
 };
 
+// What one connection keeps between its relays (hub::relay): its own peer's
+// record and its last target's, with that target's id inline, so relaying
+// again to the same peer hashes no id and walks no bucket. Records never
+// move while they exist, so the pointers hold as long as no peer has been
+// removed since they were taken (hub counts removals). Touched only by
+// hub::relay, under the hub's mutex; opaque to its owner.
+class relay_route {
+  friend class hub;
+  std::uint64_t removals = 0;       // the hub's removal count when filled
+  peer_record* self = nullptr;      // null: nothing kept
+  peer_record* target = nullptr;
+  peer_record::recent_contact target_id;
+};
+
 class hub {
 public:
   hub(hub_config cfg, std::unique_ptr<peer_registry> registry, hub_sources sources, signaling_events& events);
@@ -111,11 +125,15 @@ public:
                      std::string_view address = {}, const peer_identity* who = nullptr);
 
   // A relayed message (offer/answer/iceCandidate/hangup) from started peer `from`.
-  effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received);
+  // `route`: the sending connection's (always the same connection's, or null).
+  effects relay(std::string_view from, const protocol::request& req, steady_clock::time_point received,
+                relay_route* route = nullptr);
   // The same, consuming req.data (no copy of the message for the forwarded text).
-  effects relay(std::string_view from, protocol::request&& req, steady_clock::time_point received);
+  effects relay(std::string_view from, protocol::request&& req, steady_clock::time_point received,
+                relay_route* route = nullptr);
   // The same for a message read by protocol::scan_relayed (no JSON tree at all).
-  effects relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received);
+  effects relay(std::string_view from, const protocol::relay_scan& msg, steady_clock::time_point received,
+                relay_route* route = nullptr);
 
   // Fresh iceServers for a started peer.
   outbound_ptr ice_servers(std::string_view id);
@@ -163,7 +181,12 @@ private:
   // `text` makes the forwarded message, only once it is known to be delivered or kept.
   template <class Text>
   effects relay_with(std::string_view from, protocol::action act, std::string_view remote_id, Text&& text,
-                     steady_clock::time_point received);
+                     steady_clock::time_point received, relay_route* route);
+  // The records of `from` and `to` (null when absent), from `route` when it still holds them.
+  void route_locked(relay_route* route, std::string_view from, std::string_view to, peer_record*& sender,
+                    peer_record*& target);
+  // Every record is removed here: relay_route pointers taken before are void.
+  void remove_record_locked(std::string_view id);
   void leave_locked(const std::string& id, effects& fx);
   static void add_contact(peer_record& rec, std::string_view id);
   static void remove_contact(peer_record& rec, std::string_view id);
@@ -232,6 +255,7 @@ private:
   effects flushed(const std::string& id, const participant* conn);
 
   mutable std::mutex mutex_;
+  std::uint64_t removals_ = 0;  // records removed so far (relay_route)
   hub_config cfg_;
   std::unique_ptr<peer_registry> registry_;
   hub_sources sources_;

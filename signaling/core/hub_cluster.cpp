@@ -222,7 +222,7 @@ void hub::remove_quietly_locked(const std::string& id) {
     cluster_->deferring.erase(id);
     cluster_->unclaimed.erase(id);
   }
-  registry_->remove(id);
+  remove_record_locked(id);
   events_.peer_count(registry_->size());
 }
 

@@ -47,7 +47,7 @@ effects peer_connection::on_message(const std::shared_ptr<participant>& self, st
   if (payload.size() > limits_.max_message_bytes) return too_large(payload.size());
   // Most messages are relayed ones in a plain shape: no JSON tree for those.
   if (started()) {
-    if (const auto scanned = protocol::scan_relayed(payload)) return hub_.relay(id_, *scanned, now);
+    if (const auto scanned = protocol::scan_relayed(payload)) return hub_.relay(id_, *scanned, now, &route_);
   }
   // The parse tree lives in a per-thread arena for the time of this call
   // (nothing keeps it: forwarded messages are serialised into their own text),
@@ -104,7 +104,7 @@ effects peer_connection::dispatch(const std::shared_ptr<participant>& self, prot
     fx.to_self.push_back(hub_.ice_servers(id_));
     return fx;
   }
-  return hub_.relay(id_, std::move(req), now);
+  return hub_.relay(id_, std::move(req), now, &route_);
 }
 
 effects peer_connection::start(const std::shared_ptr<participant>& self, protocol::request&& req,

@@ -84,6 +84,7 @@ private:
   effects start(const std::shared_ptr<participant>& self, protocol::request&& req, steady_clock::time_point now);
 
   hub& hub_;
+  relay_route route_;  // this connection's records in the hub, kept between relays
   connection_limits limits_;
   signaling_events& events_;
   token_bucket bucket_;

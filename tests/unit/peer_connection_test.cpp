@@ -204,6 +204,49 @@ INSTANTIATE_TEST_SUITE_P(Cases, PeerConnectionClose,
                                            close_case{"dropped", false, 2, 1, 0}),
                          [](const ::testing::TestParamInfo<close_case>& row) { return std::string(row.param.name); });
 
+// A connection keeps its own and its last target's records between relays
+// (hub::relay_route). Switching targets, and a target that left and whose id
+// a new peer took, must reach whoever holds the id now, never the old record.
+TEST(PeerConnection, RelaysReachWhoeverHoldsTheIdNow) {
+  hub_env env;
+  client a(env), b(env), c(env);
+  const auto t = env.t0;
+  a.send(R"({"action":"start"})", t);
+  b.send(R"({"action":"start"})", t);
+  c.send(R"({"action":"start"})", t);
+  const std::string b_id = b.pc.id();
+
+  a.send(offer_to(b_id), t);
+  a.send(offer_to(c.pc.id()), t);
+  a.send(candidate_to(b_id, 1), t);
+  EXPECT_EQ(b.conn->take().size(), 2u);
+  EXPECT_EQ(c.conn->take().size(), 1u);
+
+  apply(b.pc.on_close(b.conn.get(), true, t), *b.conn);
+  EXPECT_EQ(str(a.conn->take().at(0), "action"), "peerLeft");
+  const auto gone = a.send(candidate_to(b_id, 2), t);
+  ASSERT_EQ(gone.size(), 1u);
+  EXPECT_EQ(str(gone[0], "action"), "error");
+
+  env.sources.forced_ids.push_back(b_id);
+  client b2(env);
+  b2.send(R"({"action":"start"})", t);
+  ASSERT_EQ(b2.pc.id(), b_id);
+  EXPECT_TRUE(a.send(offer_to(b_id), t).empty());
+  const auto got = b2.conn->take();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(str(got[0].at("data").as_object(), "remoteId"), a.pc.id());
+  EXPECT_TRUE(b.conn->take().empty());
+
+  // The sender's own record: gone with its goodbye, a relay from it is refused.
+  apply(a.pc.on_close(a.conn.get(), true, t), *a.conn);
+  a.conn->take();
+  const auto refused = a.send(candidate_to(b_id, 4), t);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(str(refused[0], "action"), "error");
+  EXPECT_TRUE(b2.conn->take().size() <= 1u);  // at most a's peerLeft
+}
+
 TEST(PeerConnection, CloseBeforeStartDoesNothing) {
   hub_env env;
   client x(env);
