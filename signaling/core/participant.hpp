@@ -2,6 +2,8 @@
 // What the core sees of a connection: something that accepts outbound
 // messages. The core never touches a socket; tests use a fake participant.
 
+#include <boost/container/small_vector.hpp>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -54,7 +56,8 @@ struct delivery {
 // Side effects a core operation asks its caller to perform, after any lock is released.
 struct effects {
   std::vector<outbound_ptr> to_self;           // in order
-  std::vector<delivery> deliveries;            // to other participants
+  // To other participants. A relay makes one: kept inline, no allocation.
+  boost::container::small_vector<delivery, 1> deliveries;
   std::vector<std::shared_ptr<participant>> to_close;  // with close_code::replaced
   // Cluster only, from work that completed later (the hub performs these itself):
   // connections told their peer ID (participant::started) before `deliveries`.
