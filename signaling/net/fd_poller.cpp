@@ -19,10 +19,6 @@ error_code last_error() { return {errno, boost::system::system_category()}; }
 
 // Events fetched per epoll_wait(); more ready sockets take another call.
 constexpr int batch = 256;
-// Events one wake-up handles at most before the io_context runs its other
-// handlers (timers, accepts, posted work): a busy relay keeps finding new
-// events, and this bounds how long those wait (about 15 ms here).
-constexpr int max_events_per_wake = 1024;
 
 }  // namespace
 
@@ -93,15 +89,9 @@ void fd_poller::drain() {
     retired_.clear();
   }
   std::array<epoll_event, batch> events;
-  // Asks again as long as events keep coming (up to max_events_per_wake):
-  // returning to the io_context costs its own epoll_wait() and the re-arm of
-  // this set (an epoll_ctl()), two system calls that a relay under load would
-  // otherwise pay every few messages. The first empty answer ends the wake-up.
-  for (int handled = 0; handled < max_events_per_wake;) {
+  for (;;) {
     const int n = ::epoll_wait(epfd_, events.data(), batch, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    handled += n;
     if (one_thread_) {
       // Every connection written to while these events are handled is
       // flushed once, when the scope ends: one write per destination.
@@ -115,10 +105,8 @@ void fd_poller::drain() {
         const auto* e = static_cast<const entry*>(events[i].data.ptr);
         if (auto target = e->target.lock()) target->post_poll(events[i].events);
       }
-      // Several threads: the handlers were posted, not run; asking again now
-      // would only hand the same sockets out twice.
-      if (n < batch) return;
     }
+    if (n < batch) return;
   }
 }
 

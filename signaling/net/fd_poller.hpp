@@ -7,9 +7,8 @@
 // that finds nothing), about 1 µs each on this kind of VM, once per message in
 // a relay. Here a socket is registered once and never re-armed; one wake-up of
 // the event loop serves every socket that became ready (one epoll_wait() and
-// one re-arm of this set for all of them, and with one thread, further
-// epoll_wait()s while new events keep coming), and each gets exactly one
-// recv() unless its data filled the read buffer.
+// one re-arm of this set for all of them), and each gets exactly one recv()
+// unless its data filled the read buffer.
 
 #include "signaling/net/ws_flush_batch.hpp"
 
