@@ -3,6 +3,8 @@
 #include <boost/json/serializer.hpp>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 
 namespace switchboard::protocol {
@@ -16,6 +18,33 @@ constexpr std::size_t max_digits = 18;
 bool printable_ascii(char c) { return c >= 0x20 && c <= 0x7E; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// What ends a plain string: its closing quote, or anything the fast path
+// leaves to parse() (a backslash, a control character, DEL, non-ASCII).
+bool stop_byte(char c) { return !printable_ascii(c) || c == '"' || c == '\\'; }
+
+// The first stop_byte in [p, end), or end. Eight bytes per step (SWAR): in
+// each term below, the lowest flagged byte is exact (a borrow can only flag
+// bytes above a true hit), so the lowest bit of their union is the first
+// stop byte.
+const char* first_stop(const char* p, const char* end) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const auto zero_bytes = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  while (end - p >= 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, sizeof w);
+    const std::uint64_t hits = zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\\')) |
+                               zero_bytes(w ^ (ones * 0x7F)) | ((w - ones * 0x20) & ~w & highs) | (w & highs);
+    if (hits != 0) {
+      if constexpr (std::endian::native == std::endian::little) return p + std::countr_zero(hits) / 8;
+      break;  // big-endian: the byte loop below finds it
+    }
+    p += 8;
+  }
+  while (p != end && !stop_byte(*p)) ++p;
+  return p;
+}
 
 // A recursive-descent reader of the subset the fast path takes. Every
 // function consumes what it accepts and returns false on anything else;
@@ -32,20 +61,15 @@ public:
     return true;
   }
 
-  // A string of printable ASCII without escapes, quotes included.
+  // A string of printable ASCII without escapes, quotes included. One pass
+  // finds the first byte that is not plain (stop_byte): it must be the
+  // closing quote.
   bool string(std::string_view& out) {
     const char* start = p_;
     if (!consume('"')) return false;
-    const auto* close = static_cast<const char*>(std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_)));
-    if (close == nullptr) return false;
-    // Branch-free over the whole string, so the compiler can vectorise it.
-    unsigned bad = 0;
-    for (const char* c = p_; c != close; ++c) {
-      const auto u = static_cast<unsigned char>(*c);
-      bad |= static_cast<unsigned>(u < 0x20) | static_cast<unsigned>(u > 0x7E) | static_cast<unsigned>(u == '\\');
-    }
-    if (bad != 0) return false;
-    p_ = close + 1;
+    const char* stop = first_stop(p_, end_);
+    if (stop == end_ || *stop != '"') return false;
+    p_ = stop + 1;
     out = {start, static_cast<std::size_t>(p_ - start)};
     return true;
   }
@@ -157,7 +181,7 @@ bool valid_data(const relay_scan& r) {
 
 // The JSON text of a string, as Boost.JSON writes it.
 std::string quoted(std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return printable_ascii(c) && c != '"' && c != '\\'; });
+  const bool plain = first_stop(s.data(), s.data() + s.size()) == s.data() + s.size();
   std::string out;
   if (plain) {
     out.reserve(s.size() + 2);

@@ -104,6 +104,38 @@ INSTANTIATE_TEST_SUITE_P(
                   false}),
     [](const ::testing::TestParamInfo<scan_case>& row) { return std::string(row.param.name); });
 
+// The string reader goes eight bytes at a time: every byte it must stop at
+// (a quote, a backslash, a control character, DEL, a non-ASCII byte), at
+// every offset of strings long and short, against parse().
+TEST(RelayScan, StringsStopAtTheFirstSpecialByteWhereverItIs) {
+  const std::string stops[] = {"\"", "\\", "\\n", "\\u0041", std::string(1, '\x1f'), std::string(1, '\x7f'),
+                               std::string(1, '\x80'), "\xc3\xa9", std::string(1, '\t'), std::string(1, '\0')};
+  int accepted = 0;
+  int declined = 0;
+  for (std::size_t length = 0; length <= 40; ++length) {
+    for (std::size_t prefix = 0; prefix < 8; ++prefix) {  // where the string starts within a word
+      const std::string pad(prefix, 'p');
+      const std::string plain(length, 'c');
+      const auto text = [&](const std::string& value) {
+        return R"({"action":"iceCandidate","data":{"remoteId":"B","x":")" + pad + R"(","candidate":")" + value +
+               R"("}})";
+      };
+      accepted += agrees_with_parse(text(plain)) ? 1 : 0;
+      for (std::size_t at = 0; at <= length; ++at) {
+        for (const auto& stop : stops) {
+          std::string value = plain;
+          value.insert(at, stop);
+          // Left to parse(): the fast path takes plain strings only.
+          EXPECT_FALSE(scan_relayed(text(value)).has_value()) << text(value);
+          ++declined;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(accepted, 41 * 8);  // every plain string is taken
+  EXPECT_EQ(declined, 8 * 10 * (41 * 42 / 2));
+}
+
 // Random edits of accepted messages: whatever the scan still accepts, parse()
 // accepts and forwards identically.
 TEST(RelayScan, MutationsNeverDisagreeWithParse) {
