@@ -37,7 +37,8 @@ run: build
 	./build/switchboard serve --config $(CONFIG)
 
 # Every suite: the release build (unit, integration, e2e, deploy, hardening;
-# container: the image built and run with podman, tests/container), ASan+UBSan (unit, integration), TSan (the core's tests, the signaling
+# container: the image built and run with podman, tests/container),
+# ASan+UBSan (unit, integration), TSan (the core's tests, the signaling
 # integration suite with 4 event-loop threads, and the replicas on Redis with
 # their own cluster thread; only those binaries are built there, so
 # -L integration selects just them), and the libFuzzer smoke run (tests/fuzz).

@@ -10,6 +10,7 @@
 #   BUILD_DIR=build   PAIRS=500   MESSAGES=20000   OUT=$BUILD_DIR/callgrind.out
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/server_settings.sh
 BUILD_DIR=${BUILD_DIR:-build}
 PAIRS=${PAIRS:-500}
 MESSAGES=${MESSAGES:-20000}
@@ -31,16 +32,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The benchmark's server settings (bench/run.sh), one event-loop thread.
+# The benchmark's server settings (bench/server_settings.sh), one event-loop thread.
+bench_server_settings 1
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" \
-  "$BUILD_DIR/switchboard" serve --config "$CONFIG" \
-  --set server.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
-  --set log.level=info --set server.threads=1 --set server.drain_period=0 \
-  --set server.rate_limit.messages_per_second=1000000 --set server.rate_limit.burst=1000000 \
-  --set server.max_connections=20000 --set server.max_connections_per_ip=20000 \
-  --set server.send_queue_messages=4096 --set turn.managed.enabled=false \
-  --set peers.max_per_address=20000 \
-  --set peers.id_rate_limit.per_second=1000000 --set peers.id_rate_limit.burst=1000000 \
+  "$BUILD_DIR/switchboard" serve --config "$CONFIG" "${BENCH_SERVER_SETTINGS[@]}" \
   >"$work/server.log" 2>&1 &
 server_pid=$!
 

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source bench/server_settings.sh
 
 log() { printf '[bench-cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -108,16 +109,9 @@ start_server() {
   local dir=$1 name=$2 logfile="$1/$2.log" ready
   shift 2
   : >"$logfile"  # the server's own redirection happens in the child, maybe after the first poll
-  # Settings of bench/run.sh, plus: no managed coturn (two replicas would fight over
-  # its port), and no per-address peer limits (every peer comes from 127.0.0.1).
-  "$SERVER" serve --config "$CONFIG" \
-    --set server.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
-    --set log.level=info --set server.threads=1 --set server.drain_period=0 \
-    --set server.rate_limit.messages_per_second=1000000 --set server.rate_limit.burst=1000000 \
-    --set server.max_connections=20000 --set server.max_connections_per_ip=20000 \
-    --set server.send_queue_messages=4096 --set turn.managed.enabled=false \
-    --set peers.max_per_address=20000 \
-    --set peers.id_rate_limit.per_second=1000000 --set peers.id_rate_limit.burst=1000000 \
+  # The benchmark's settings (bench/server_settings.sh), one event-loop thread.
+  bench_server_settings 1
+  "$SERVER" serve --config "$CONFIG" "${BENCH_SERVER_SETTINGS[@]}" \
     "$@" >"$logfile" 2>&1 &
   local pid=$!
   PIDS+=("$pid")

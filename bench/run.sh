@@ -23,6 +23,7 @@ if [[ ${1:-} == mark ]]; then
 fi
 
 cd "$(dirname "$0")/.."
+source bench/server_settings.sh
 BUILD_DIR=${BUILD_DIR:-build}
 SERVERS=${SERVERS:-"switchboard peerjs bun"}
 SIZES=${SIZES:-"100 5000"}
@@ -84,25 +85,10 @@ check_prerequisites() {
 start_server() {
   local name=$1 logfile=$2 pattern
   if [[ $name == switchboard ]]; then
-    # log.level=info: the port picked for 127.0.0.1:0 is in an info line, and info logs
-    # nothing per connection or message. One event-loop thread, as Node has one.
-    # Every client is 127.0.0.1: the per-address peer limits would refuse most of
-    # them; no managed coturn (not part of the relay, as in bench/cluster.sh).
+    # One event-loop thread by default, as Node has one (bench/server_settings.sh).
     pattern='signaling listening on http://127\.0\.0\.1:[0-9]+'
-    "$BUILD_DIR/switchboard" serve --config "$CONFIG" \
-      --set server.listen=127.0.0.1:0 \
-      --set metrics.listen=127.0.0.1:0 \
-      --set log.level=info \
-      --set server.threads="$THREADS" \
-      --set server.drain_period=0 \
-      --set server.rate_limit.messages_per_second=1000000 \
-      --set server.rate_limit.burst=1000000 \
-      --set server.max_connections=20000 \
-      --set server.max_connections_per_ip=20000 \
-      --set server.send_queue_messages=4096 \
-      --set turn.managed.enabled=false \
-      --set peers.max_per_address=20000 \
-      --set peers.id_rate_limit.per_second=1000000 --set peers.id_rate_limit.burst=1000000 \
+    bench_server_settings "$THREADS"
+    "$BUILD_DIR/switchboard" serve --config "$CONFIG" "${BENCH_SERVER_SETTINGS[@]}" \
       >"$logfile" 2>&1 &
   elif [[ $name == bun ]]; then
     # Bun.serve: uWebSockets under one JavaScript thread; speaks the tutorial protocol.
